@@ -1,0 +1,21 @@
+"""skrnn: recurrent neural networks for scikit-learn.
+
+Three regressors with the fit/predict API, trained by Numba-compiled
+forward and backpropagation-through-time kernels on the CPU.
+"""
+
+from ._base import InconsistentVersionWarning
+from ._lstm import LSTMRegressor
+from ._mlp import WindowMLPRegressor
+from ._rnn import RNNRegressor
+from ._version import __version__
+from ._windows import make_windows
+
+__all__ = [
+    "InconsistentVersionWarning",
+    "LSTMRegressor",
+    "RNNRegressor",
+    "WindowMLPRegressor",
+    "__version__",
+    "make_windows",
+]

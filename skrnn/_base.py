@@ -1,0 +1,464 @@
+"""The estimator all three models share: validation, training loop, predict.
+
+The public estimators only say which network they train (:meth:`_make_network`)
+and which parameters they add; everything else happens here, once.
+"""
+
+import copy
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ._version import __version__
+from ._kernels.optim import adam_step, sgd_step
+
+# Predictions are computed in chunks of this many sequences, so that memory
+# stays bounded however many sequences are passed.
+_PREDICT_CHUNK = 4096
+
+
+class InconsistentVersionWarning(UserWarning):
+    """A model is unpickled with another skrnn version than the one that saved it.
+
+    Like scikit-learn's warning of the same name: the model may load and
+    predict fine, or not; refit it with the installed version to be safe.
+    """
+
+
+class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
+    """Training machinery shared by the RNN, LSTM and window-MLP regressors."""
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "window": [None, Interval(Integral, 1, None, closed="left")],
+        "solver": [StrOptions({"adam", "sgd"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
+    }
+
+    # ------------------------------------------------------------------ API
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \
+                (n_samples, n_timesteps, n_features)
+            Input sequences, oldest timestep first. 2-D input holds one
+            feature per timestep; a DataFrame is read as 2-D input.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets. ``predict`` returns the same shape.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Run one epoch over ``X, y``, starting from the current weights.
+
+        The first call initialises the model. ``early_stopping`` is not
+        supported here, as in MLPRegressor.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \
+                (n_samples, n_timesteps, n_features)
+            Input sequences with the timesteps (and features) of the first
+            call.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        if self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predict the targets of sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \
+                (n_samples, n_timesteps, n_features)
+            Sequences with as many timesteps (and features) as in ``fit``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Same shape as the ``y`` given to ``fit``; dtype of the model
+            (float32 when fitted on float32 input).
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        X = X[:, X.shape[1] - self._window :].astype(self.params_.dtype, copy=False)
+        net = self._network()
+        out = np.empty((X.shape[0], self.n_outputs_), dtype=self.params_.dtype)
+        for start in range(0, X.shape[0], _PREDICT_CHUNK):
+            chunk = slice(start, start + _PREDICT_CHUNK)
+            out[chunk] = net.predict(self.params_, net.prepare(X[chunk]))
+        return out.ravel() if self._y_ndim == 1 else out
+
+    @property
+    def weights_(self):
+        """Dict of name -> array: named views into ``params_``.
+
+        Names are ``'layer{k}.W_ih'``, ``'layer{k}.W_hh'``, ``'layer{k}.b'``
+        for recurrent layers, ``'layer{k}.W'``, ``'layer{k}.b'`` for dense
+        layers, and ``'output.W'``, ``'output.b'`` for the linear head.
+        Weight matrices have shape ``(n_inputs, n_outputs)``, applied as
+        ``x @ W``.
+        """
+        check_is_fitted(self)
+        return self._network().layout.views(self.params_)
+
+    # ------------------------------------------------------- subclass hooks
+
+    def _make_network(self, n_window, n_features, n_outputs):
+        """The network for windows of ``n_window`` steps (see ``skrnn._network``)."""
+        raise NotImplementedError
+
+    def _bptt_steps(self):
+        return getattr(self, "bptt_steps", None)
+
+    # ----------------------------------------------------------- validation
+
+    def _validate_X(self, X, reset, y="no_validation"):
+        """Validate ``X`` (and ``y`` unless "no_validation") into a 3-D float array."""
+        kwargs = dict(reset=reset, allow_nd=True, dtype=[np.float64, np.float32])
+        if isinstance(y, str) and y == "no_validation":
+            X = validate_data(self, X, **kwargs)
+        else:
+            X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, **kwargs)
+        if X.ndim > 3:
+            raise ValueError(
+                f"X must be 2-D (n_samples, n_timesteps) or 3-D (n_samples, "
+                f"n_timesteps, n_features); got an array with {X.ndim} dimensions."
+            )
+        if X.ndim == 2:
+            X = X[:, :, np.newaxis]
+        if X.shape[2] == 0:
+            raise ValueError(
+                f"X has 0 features per timestep (shape {X.shape}); at least 1 is required."
+            )
+        if reset:
+            if self.window is not None and self.window > X.shape[1]:
+                raise ValueError(
+                    f"window={self.window} is longer than the sequences in X "
+                    f"({X.shape[1]} timesteps). Pass longer sequences or a smaller window."
+                )
+        elif X.shape[2] != self.n_sequence_features_:
+            raise ValueError(
+                f"X has {X.shape[2]} features per timestep, but "
+                f"{type(self).__name__} was fitted with {self.n_sequence_features_}. "
+                f"Pass X of shape (n_samples, {self.n_features_in_}, "
+                f"{self.n_sequence_features_})."
+            )
+        return X if isinstance(y, str) and y == "no_validation" else (X, y)
+
+    def _check_hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        if len(sizes) == 0 or any(
+            not isinstance(s, Integral) or isinstance(s, bool) or s < 1 for s in sizes
+        ):
+            raise ValueError(
+                "hidden_layer_sizes must be a positive int or a non-empty tuple of "
+                f"positive ints, got {self.hidden_layer_sizes!r}."
+            )
+        return tuple(int(s) for s in sizes)
+
+    # ------------------------------------------------------------- training
+
+    def _network(self):
+        return self._make_network(self._window, self.n_sequence_features_, self.n_outputs_)
+
+    def _fit(self, X, y, sample_weight, incremental):
+        # A failed call must leave a fitted model exactly as it was: every
+        # attribute is set from local results at the end, and on any error
+        # the instance dictionary is restored.
+        saved = dict(self.__dict__)
+        try:
+            return self._fit_unsafe(X, y, sample_weight, incremental)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _fit_unsafe(self, X, y, sample_weight, incremental):
+        fitted = hasattr(self, "params_")
+        first_pass = not fitted or (not self.warm_start and not incremental)
+        self._check_hidden_layer_sizes()
+        X, y = self._validate_X(X, reset=first_pass, y=y)
+        if not first_pass and y.ndim != self._y_ndim:
+            y_dim = "1-D" if self._y_ndim == 1 else "2-D"
+            raise ValueError(f"y must be {y_dim}, as in the first fit.")
+        y2 = y.reshape(len(y), -1)
+        if not first_pass and y2.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y2.shape[1]} outputs, but the model was fitted with {self.n_outputs_}."
+            )
+        dtype = X.dtype if first_pass else self.params_.dtype
+        X = X.astype(dtype, copy=False)
+        y2 = np.ascontiguousarray(y2, dtype=dtype)
+        sw = _check_sample_weight(sample_weight, X, dtype=dtype, ensure_non_negative=True)
+        if not sw.sum() > 0:
+            raise ValueError("sample_weight must have a positive sum.")
+        state = self._initial_state(X, y, dtype) if first_pass else self._state_copy()
+        X = X[:, X.shape[1] - state["_window"] :]
+        self._run_epochs(state, X, y2, sw, incremental)
+        self.__dict__.update(state)
+        return self
+
+    def _initial_state(self, X, y, dtype):
+        rng = check_random_state(self.random_state)
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        window = X.shape[1] if self.window is None else self.window
+        net = self._make_network(window, X.shape[2], n_outputs)
+        params = net.init_params(rng, dtype)
+        return {
+            "n_sequence_features_": X.shape[2],
+            "_window": window,
+            "n_outputs_": n_outputs,
+            "_y_ndim": y.ndim,
+            "_rng": rng,
+            "params_": params,
+            "_optimizer_state": {
+                "m": np.zeros_like(params),
+                "v": np.zeros_like(params),
+                "step": 0,
+            },
+            "n_iter_": 0,
+            "t_": 0,
+            "loss_curve_": [],
+            "grad_norm_curve_": [],
+            **self._fresh_stopping_state(),
+        }
+
+    def _fresh_stopping_state(self):
+        return {
+            "best_loss_": None if self.early_stopping else np.inf,
+            "validation_scores_": [] if self.early_stopping else None,
+            "best_validation_score_": -np.inf if self.early_stopping else None,
+            "_no_improvement_count": 0,
+        }
+
+    def _state_copy(self):
+        # Warm start and partial_fit train on copies, so that an error or an
+        # interrupt half-way leaves the fitted attributes untouched.
+        opt = self._optimizer_state
+        state = {
+            "n_sequence_features_": self.n_sequence_features_,
+            "_window": self._window,
+            "_rng": copy.deepcopy(self._rng),
+            "params_": self.params_.copy(),
+            "_optimizer_state": {"m": opt["m"].copy(), "v": opt["v"].copy(), "step": opt["step"]},
+            "n_iter_": self.n_iter_,
+            "t_": self.t_,
+            "loss_curve_": list(self.loss_curve_),
+            "grad_norm_curve_": list(self.grad_norm_curve_),
+            "best_loss_": self.best_loss_,
+            "validation_scores_": copy.copy(self.validation_scores_),
+            "best_validation_score_": self.best_validation_score_,
+            "_no_improvement_count": self._no_improvement_count,
+        }
+        if (state["validation_scores_"] is None) == self.early_stopping:
+            # early_stopping was switched since the last fit.
+            state.update(self._fresh_stopping_state())
+        return state
+
+    def _split_validation(self, X, y, sw):
+        """Hold out the LAST ``validation_fraction`` of the samples, in order."""
+        n = X.shape[0]
+        n_val = int(np.ceil(self.validation_fraction * n))
+        if n_val < 2 or n - n_val < 1:
+            raise ValueError(
+                f"The validation set is too small: {n_val} of {n} samples. "
+                "Increase 'validation_fraction' or the size of your dataset."
+            )
+        cut = n - n_val
+        return (X[:cut], y[:cut], sw[:cut]), (X[cut:], y[cut:], sw[cut:])
+
+    def _run_epochs(self, state, X, y, sw, incremental):
+        """The minibatch loop; updates ``state`` (never ``self``) in place."""
+        if self.early_stopping:
+            (X, y, sw), val = self._split_validation(X, y, sw)
+        net = self._make_network(state["_window"], state["n_sequence_features_"], y.shape[1])
+        Xp = net.prepare(X)
+        if self.early_stopping:
+            X_val, y_val, sw_val = val
+            Xp_val = net.prepare(X_val)
+        n = X.shape[0]
+        batch_size = self._batch_size(n)
+        rng = state["_rng"]
+        params = state["params_"]
+        grad = np.empty_like(params)
+        opt = state["_optimizer_state"]
+        dtype = params.dtype.type
+        alpha = float(self.alpha)
+        bptt_steps = self._bptt_steps()
+        max_iter = 1 if incremental else self.max_iter
+        best_params = None
+
+        try:
+            for _ in range(max_iter):
+                tic = time.perf_counter()
+                order = rng.permutation(n) if self.shuffle else np.arange(n)
+                total_loss = 0.0
+                norms = []
+                for start in range(0, n, batch_size):
+                    idx = order[start : start + batch_size]
+                    grad[:] = 0
+                    loss = net.loss_grad(
+                        params, net.take(Xp, idx), y[idx], sw[idx], alpha, grad, bptt_steps
+                    )
+                    total_loss += loss * len(idx)
+                    norm = float(np.sqrt(grad @ grad))
+                    norms.append(norm)
+                    if self.max_grad_norm is not None and norm > self.max_grad_norm:
+                        grad *= dtype(self.max_grad_norm / norm)
+                    self._update(params, grad, opt)
+                state["n_iter_"] += 1
+                state["t_"] += n
+                state["loss_"] = total_loss / n
+                state["loss_curve_"].append(state["loss_"])
+                state["grad_norm_curve_"].append(float(np.mean(norms)))
+                if self.early_stopping:
+                    pred = net.predict(params, Xp_val)
+                    score = r2_score(y_val, pred, sample_weight=sw_val)
+                    if score > state["best_validation_score_"]:
+                        best_params = params.copy()
+                    stop = self._update_no_improvement(state, "validation_scores_", score, +1)
+                else:
+                    stop = self._update_no_improvement(state, "loss_curve_", state["loss_"], -1)
+                if self.verbose:
+                    self._print_epoch(state, time.perf_counter() - tic)
+                if stop and not incremental:
+                    what = "Validation score" if self.early_stopping else "Training loss"
+                    if self.verbose:
+                        print(
+                            f"{what} did not improve more than tol={self.tol:f} for "
+                            f"{self.n_iter_no_change} consecutive epochs. Stopping."
+                        )
+                    break
+            else:
+                if not incremental:
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                        "reached and the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+            if "loss_" not in state:
+                state["loss_"] = np.nan
+        if best_params is not None:
+            params[:] = best_params
+
+    def _update_no_improvement(self, state, curve, value, sign):
+        """sklearn's stopping rule; ``sign`` is +1 for scores, -1 for losses."""
+        if curve == "validation_scores_":
+            state[curve].append(value)
+            best_key = "best_validation_score_"
+        else:
+            best_key = "best_loss_"
+        best = state[best_key]
+        if sign * value < sign * best + self.tol:
+            state["_no_improvement_count"] += 1
+        else:
+            state["_no_improvement_count"] = 0
+        if sign * value > sign * best:
+            state[best_key] = value
+        return state["_no_improvement_count"] > self.n_iter_no_change
+
+    def _batch_size(self, n):
+        if self.batch_size == "auto":
+            return min(32, n)
+        if self.batch_size > n:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than sample size. "
+                "It is going to be clipped"
+            )
+        return int(np.clip(self.batch_size, 1, n))
+
+    def _update(self, params, grad, opt):
+        opt["step"] += 1
+        dtype = params.dtype.type
+        if self.solver == "adam":
+            t = opt["step"]
+            lr_t = (
+                self.learning_rate_init
+                * np.sqrt(1 - self.beta_2**t)
+                / (1 - self.beta_1**t)
+            )
+            adam_step(
+                params, grad, opt["m"], opt["v"], dtype(lr_t),
+                dtype(self.beta_1), dtype(self.beta_2), dtype(self.epsilon),
+            )
+        else:
+            sgd_step(
+                params, grad, opt["m"], dtype(self.learning_rate_init),
+                dtype(self.momentum), self.nesterovs_momentum,
+            )
+
+    def _print_epoch(self, state, seconds):
+        line = f"Iteration {state['n_iter_']}, loss = {state['loss_']:.8f}"
+        if self.early_stopping:
+            line += f", validation score = {state['validation_scores_'][-1]:.6f}"
+        line += f", grad norm = {state['grad_norm_curve_'][-1]:.4g}, {seconds:.3f}s"
+        print(line)
+
+    # ---------------------------------------------------------- persistence
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_skrnn_version"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        version = state.pop("_skrnn_version", "pre-0.1")
+        if version != __version__:
+            warnings.warn(
+                f"Trying to unpickle estimator {type(self).__name__} from skrnn "
+                f"version {version} when using version {__version__}. This might "
+                "lead to breaking code or invalid results. Use at your own risk.",
+                InconsistentVersionWarning,
+            )
+        super().__setstate__(state)

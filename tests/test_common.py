@@ -1,0 +1,37 @@
+"""scikit-learn's estimator checks, run over the three estimators."""
+
+import pytest
+from sklearn.utils.estimator_checks import (
+    check_dataframe_column_names_consistency,
+    check_param_validation,
+    parametrize_with_checks,
+)
+
+from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor
+
+# The test instances: small and quick, yet trained well enough to pass
+# check_regressors_train (R^2 > 0.5) honestly. The one place where test
+# settings differ from the defaults.
+INSTANCES = [
+    RNNRegressor(hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=1e-2),
+    LSTMRegressor(hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=1e-2),
+    WindowMLPRegressor(hidden_layer_sizes=(16,), max_iter=100, learning_rate_init=1e-2),
+]
+
+# No check is marked as an expected failure. Even
+# check_sample_weight_equivalence_on_dense_data, which sklearn excuses for its
+# own MLPRegressor, passes: its data fits in one minibatch of the 'auto' size,
+# where an integer weight and a repeated sample give the same gradient.
+@parametrize_with_checks(INSTANCES)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("estimator", INSTANCES, ids=lambda e: type(e).__name__)
+def test_param_validation(estimator):
+    check_param_validation(type(estimator).__name__, estimator)
+
+
+@pytest.mark.parametrize("estimator", INSTANCES, ids=lambda e: type(e).__name__)
+def test_dataframe_column_names_consistency(estimator):
+    check_dataframe_column_names_consistency(type(estimator).__name__, estimator)
