@@ -173,21 +173,32 @@ class RecurrentNetwork(_Network):
         ]
         super().__init__(Layout(entries), n_outputs)
 
+    #: "glorot-orthogonal" (Keras' scheme, the default) or "uniform"
+    #: (PyTorch's). Private: benchmarks/lstm_init.py switches it to measure.
+    _init_scheme = "glorot-orthogonal"
+
     def init_params(self, rng, dtype):
         """Initial parameter vector.
 
         Input weights Glorot-uniform, recurrent weights orthogonal, biases
         zero and (LSTM) a forget-gate bias of 1; the head as sklearn's MLP.
-        See the user guide for the measurement behind this choice.
+        ``benchmarks/lstm_init.py`` measures this against PyTorch's
+        U(-1/sqrt(H), 1/sqrt(H)) for everything.
         """
         params = np.zeros(self.layout.size, dtype=dtype)
         views = self.layout.views(params)
         for k, (n_in, n_h) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
             g = self.n_gates * n_h
-            views[f"layer{k}.W_ih"][...] = _glorot_uniform(rng, n_in, g, (n_in, g), dtype)
-            views[f"layer{k}.W_hh"][...] = _orthogonal(rng, (n_h, g), dtype)
+            names = [f"layer{k}.W_ih", f"layer{k}.W_hh", f"layer{k}.b"]
+            if self._init_scheme == "uniform":
+                bound = 1.0 / np.sqrt(n_h)
+                for name in names:
+                    views[name][...] = rng.uniform(-bound, bound, views[name].shape)
+                continue
+            views[names[0]][...] = _glorot_uniform(rng, n_in, g, (n_in, g), dtype)
+            views[names[1]][...] = _orthogonal(rng, (n_h, g), dtype)
             if self.cell == "lstm":
-                views[f"layer{k}.b"][n_h : 2 * n_h] = 1.0
+                views[names[2]][n_h : 2 * n_h] = 1.0
         n_last = self.sizes[-1]
         views["output.W"][...] = _glorot_uniform(
             rng, n_last, self.n_outputs, (n_last, self.n_outputs), dtype

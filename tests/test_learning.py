@@ -1,0 +1,43 @@
+"""The estimators learn: a noisy sine, and memory beyond a window."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor, make_windows
+
+
+@pytest.mark.parametrize("Estimator", [RNNRegressor, LSTMRegressor, WindowMLPRegressor])
+def test_fits_a_noisy_sine(Estimator):
+    rng = np.random.RandomState(0)
+    series = np.sin(np.arange(600) / 6) + 0.05 * rng.normal(size=600)
+    X, y = make_windows(series, window=12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = Estimator(random_state=0).fit(X[:450], y[:450])
+    assert model.score(X[450:], y[450:]) > 0.95
+
+
+def test_lstm_remembers_what_the_window_mlp_cannot_see():
+    # x_t = 0.95 x_{t-15} + noise: the next value depends on the step 15
+    # back, outside the MLP's window of 10 but inside the LSTM's 20 steps.
+    # The best possible R^2 is about 0.9.
+    rng = np.random.RandomState(0)
+    x = np.zeros(1500)
+    noise = rng.normal(size=1500)
+    for t in range(1500):
+        x[t] = noise[t] + (0.95 * x[t - 15] if t >= 15 else 0.0)
+    X, y = make_windows(x / x.std(), window=20)
+    train, test = slice(0, 1200), slice(1200, None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        lstm = LSTMRegressor(
+            hidden_layer_sizes=(16,), learning_rate_init=1e-2, batch_size=64,
+            max_iter=100, random_state=0,
+        ).fit(X[train], y[train])
+        mlp = WindowMLPRegressor(window=10, random_state=0).fit(X[train], y[train])
+    lstm_r2, mlp_r2 = lstm.score(X[test], y[test]), mlp.score(X[test], y[test])
+    assert lstm_r2 > 0.6
+    assert mlp_r2 < 0.1
