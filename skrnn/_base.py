@@ -239,8 +239,6 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
         X = X.astype(dtype, copy=False)
         y2 = np.ascontiguousarray(y2, dtype=dtype)
         sw = _check_sample_weight(sample_weight, X, dtype=dtype, ensure_non_negative=True)
-        if not sw.sum() > 0:
-            raise ValueError("sample_weight must have a positive sum.")
         state = self._initial_state(X, y, dtype) if first_pass else self._state_copy()
         X = X[:, X.shape[1] - state["_window"] :]
         self._run_epochs(state, X, y2, sw, incremental)
@@ -345,6 +343,8 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 norms = []
                 for start in range(0, n, batch_size):
                     idx = order[start : start + batch_size]
+                    if not sw[idx].any():
+                        continue  # all weights zero: no information, no update
                     grad[:] = 0
                     loss = net.loss_grad(
                         params, net.take(Xp, idx), y[idx], sw[idx], alpha, grad, bptt_steps
@@ -359,7 +359,7 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 state["t_"] += n
                 state["loss_"] = total_loss / n
                 state["loss_curve_"].append(state["loss_"])
-                state["grad_norm_curve_"].append(float(np.mean(norms)))
+                state["grad_norm_curve_"].append(float(np.mean(norms)) if norms else 0.0)
                 if self.early_stopping:
                     pred = net.predict(params, Xp_val)
                     score = r2_score(y_val, pred, sample_weight=sw_val)

@@ -1,0 +1,23 @@
+import subprocess
+import sys
+
+from skrnn.__main__ import forecast_table
+
+
+def test_demo_networks_beat_the_seasonal_naive_forecast():
+    rows = forecast_table()
+    names = [name for name, _, _ in rows]
+    assert names[1:] == ["WindowMLPRegressor", "RNNRegressor", "LSTMRegressor"]
+    naive_rmse = rows[0][1]
+    for name, rmse, seconds in rows[1:]:
+        assert rmse < 0.6 * naive_rmse, name
+        assert seconds > 0
+
+
+def test_python_m_skrnn_prints_the_table():
+    out = subprocess.run(
+        [sys.executable, "-m", "skrnn"], capture_output=True, text=True, check=True
+    ).stdout
+    for name in ["seasonal naive", "WindowMLPRegressor", "RNNRegressor", "LSTMRegressor"]:
+        assert name in out
+    assert "test RMSE" in out
