@@ -17,12 +17,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from ._kernels.optim import ADAM, SGD
 from ._version import __version__
-from ._kernels.optim import adam_step, sgd_step
-
-# Predictions are computed in chunks of this many sequences, so that memory
-# stays bounded however many sequences are passed.
-_PREDICT_CHUNK = 4096
 
 
 class InconsistentVersionWarning(UserWarning):
@@ -127,13 +123,8 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
             (float32 when fitted on float32 input).
         """
         check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        X = X[:, X.shape[1] - self._window :].astype(self.params_.dtype, copy=False)
-        net = self._network()
-        out = np.empty((X.shape[0], self.n_outputs_), dtype=self.params_.dtype)
-        for start in range(0, X.shape[0], _PREDICT_CHUNK):
-            chunk = slice(start, start + _PREDICT_CHUNK)
-            out[chunk] = net.predict(self.params_, net.prepare(X[chunk]))
+        X = _kernel_array(self._validate_X(X, reset=False), self.params_.dtype)
+        out = self._network().predict(self.params_, X, t0=X.shape[1] - self._window)
         return out.ravel() if self._y_ndim == 1 else out
 
     @property
@@ -236,11 +227,10 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 f"y has {y2.shape[1]} outputs, but the model was fitted with {self.n_outputs_}."
             )
         dtype = X.dtype if first_pass else self.params_.dtype
-        X = X.astype(dtype, copy=False)
-        y2 = np.ascontiguousarray(y2, dtype=dtype)
+        X = _kernel_array(X, dtype)
+        y2 = _kernel_array(y2, dtype)
         sw = _check_sample_weight(sample_weight, X, dtype=dtype, ensure_non_negative=True)
         state = self._initial_state(X, y, dtype) if first_pass else self._state_copy()
-        X = X[:, X.shape[1] - state["_window"] :]
         self._run_epochs(state, X, y2, sw, incremental)
         self.__dict__.update(state)
         return self
@@ -315,53 +305,52 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
         return (X[:cut], y[:cut], sw[:cut]), (X[cut:], y[cut:], sw[cut:])
 
     def _run_epochs(self, state, X, y, sw, incremental):
-        """The minibatch loop; updates ``state`` (never ``self``) in place."""
+        """The epoch loop; updates ``state`` (never ``self``) in place.
+
+        Each epoch is one kernel call over all its minibatches. A copy of the
+        weights and optimizer state at the start of each epoch is the
+        fallback when the epoch diverges (a non-finite loss or gradient).
+        """
         if self.early_stopping:
-            (X, y, sw), val = self._split_validation(X, y, sw)
+            (X, y, sw), (X_val, y_val, sw_val) = self._split_validation(X, y, sw)
         net = self._make_network(state["_window"], state["n_sequence_features_"], y.shape[1])
-        Xp = net.prepare(X)
-        if self.early_stopping:
-            X_val, y_val, sw_val = val
-            Xp_val = net.prepare(X_val)
+        t0 = X.shape[1] - state["_window"]
         n = X.shape[0]
         batch_size = self._batch_size(n)
+        ws, w_off = net.workspace(state["_window"], batch_size, X.dtype)
         rng = state["_rng"]
         params = state["params_"]
-        grad = np.empty_like(params)
         opt = state["_optimizer_state"]
-        dtype = params.dtype.type
-        alpha = float(self.alpha)
-        bptt_steps = self._bptt_steps()
-        max_iter = 1 if incremental else self.max_iter
+        grad = np.empty_like(params)
+        hyper = np.array(
+            [self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon, self.momentum,
+             self.alpha, self.max_grad_norm or 0.0],
+            dtype=params.dtype,
+        )
+        solver = ADAM if self.solver == "adam" else SGD
+        batch_sizes = np.diff(np.r_[np.arange(0, n, batch_size), n])
         best_params = None
 
         try:
-            for _ in range(max_iter):
+            for _ in range(1 if incremental else self.max_iter):
                 tic = time.perf_counter()
                 order = rng.permutation(n) if self.shuffle else np.arange(n)
-                total_loss = 0.0
-                norms = []
-                for start in range(0, n, batch_size):
-                    idx = order[start : start + batch_size]
-                    if not sw[idx].any():
-                        continue  # all weights zero: no information, no update
-                    grad[:] = 0
-                    loss = net.loss_grad(
-                        params, net.take(Xp, idx), y[idx], sw[idx], alpha, grad, bptt_steps
-                    )
-                    total_loss += loss * len(idx)
-                    norm = float(np.sqrt(grad @ grad))
-                    norms.append(norm)
-                    if self.max_grad_norm is not None and norm > self.max_grad_norm:
-                        grad *= dtype(self.max_grad_norm / norm)
-                    self._update(params, grad, opt)
+                start = (params.copy(), opt["m"].copy(), opt["v"].copy(), opt["step"])
+                losses, norms, done = net.train_epoch(
+                    X, t0, y, sw, order, batch_size, params, grad, opt, hyper, solver,
+                    self.nesterovs_momentum, self._bptt_steps(), ws, w_off,
+                )
+                if done < len(batch_sizes):
+                    self._diverged(state, start, params, opt)
+                    break
                 state["n_iter_"] += 1
                 state["t_"] += n
-                state["loss_"] = total_loss / n
+                state["loss_"] = float(losses @ batch_sizes) / n
                 state["loss_curve_"].append(state["loss_"])
-                state["grad_norm_curve_"].append(float(np.mean(norms)) if norms else 0.0)
+                used = norms[norms >= 0]
+                state["grad_norm_curve_"].append(float(used.mean()) if used.size else 0.0)
                 if self.early_stopping:
-                    pred = net.predict(params, Xp_val)
+                    pred = net.predict(params, X_val, t0)
                     score = r2_score(y_val, pred, sample_weight=sw_val)
                     if score > state["best_validation_score_"]:
                         best_params = params.copy()
@@ -392,6 +381,23 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
         if best_params is not None:
             params[:] = best_params
 
+    def _diverged(self, state, start, params, opt):
+        """Roll back to the weights of the last finite epoch, or fail."""
+        epoch = state["n_iter_"] + 1
+        if not state["loss_curve_"]:
+            raise ValueError(
+                "Training diverged in the first epoch: the loss or its gradient became "
+                "infinite or NaN. Lower learning_rate_init, scale X and y (StandardScaler), "
+                "or set max_grad_norm."
+            )
+        params[:], opt["m"][:], opt["v"][:], opt["step"] = start
+        warnings.warn(
+            f"Training diverged in epoch {epoch}: the loss or its gradient became infinite "
+            f"or NaN. Training stopped and the weights of epoch {epoch - 1} were kept. "
+            "Lower learning_rate_init, scale X and y, or set max_grad_norm.",
+            ConvergenceWarning,
+        )
+
     def _update_no_improvement(self, state, curve, value, sign):
         """sklearn's stopping rule; ``sign`` is +1 for scores, -1 for losses."""
         if curve == "validation_scores_":
@@ -418,26 +424,6 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
             )
         return int(np.clip(self.batch_size, 1, n))
 
-    def _update(self, params, grad, opt):
-        opt["step"] += 1
-        dtype = params.dtype.type
-        if self.solver == "adam":
-            t = opt["step"]
-            lr_t = (
-                self.learning_rate_init
-                * np.sqrt(1 - self.beta_2**t)
-                / (1 - self.beta_1**t)
-            )
-            adam_step(
-                params, grad, opt["m"], opt["v"], dtype(lr_t),
-                dtype(self.beta_1), dtype(self.beta_2), dtype(self.epsilon),
-            )
-        else:
-            sgd_step(
-                params, grad, opt["m"], dtype(self.learning_rate_init),
-                dtype(self.momentum), self.nesterovs_momentum,
-            )
-
     def _print_epoch(self, state, seconds):
         line = f"Iteration {state['n_iter_']}, loss = {state['loss_']:.8f}"
         if self.early_stopping:
@@ -462,3 +448,8 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 InconsistentVersionWarning,
             )
         super().__setstate__(state)
+
+
+def _kernel_array(a, dtype):
+    """The array as kernels want it: C-contiguous, writable, of ``dtype``."""
+    return np.require(a, dtype=dtype, requirements=["C_CONTIGUOUS", "WRITEABLE", "ALIGNED"])

@@ -3,20 +3,22 @@
 Every weight of a network lives in one flat float vector; a :class:`Layout`
 names the arrays inside it (name, shape, offset). The optimizer, gradient
 clipping, the gradient norm and pickling then each work on one array, and the
-layers get their weights as reshaped views without copies.
+kernels get their weights as reshaped views without copies.
 
-A network turns validated ``(n_samples, n_timesteps, n_features)`` input into
-the layout its kernels want (:meth:`prepare`), and computes predictions and
-the loss gradient on minibatches of that layout. It holds no fitted state:
-the estimator owns the parameter vector.
+A network object is the bridge between the estimator and the kernels of
+``skrnn._kernels.train``: it knows the architecture, the offsets of the
+weights and of the scratch workspace, and calls the kernels. It holds no
+fitted state: the estimator owns the parameter vector.
 """
 
 import numpy as np
 
-from ._kernels.activations import ACTIVATION_CODES, IDENTITY
-from ._kernels.dense import dense_backward, dense_forward
-from ._kernels.lstm import lstm_backward, lstm_forward
-from ._kernels.rnn import rnn_backward, rnn_forward
+from ._kernels import train as K
+from ._kernels.activations import ACTIVATION_CODES
+
+# Predictions run in chunks whose scratch memory stays under this many bytes,
+# however many sequences are passed.
+_PREDICT_WORKSPACE_BYTES = 32 * 2**20
 
 
 class Layout:
@@ -79,14 +81,20 @@ def _orthogonal(rng, shape, dtype):
 
 
 class _Network:
-    """What every network shares: the output head, loss and gradient."""
+    """What every network shares: weights layout, workspace, kernel calls."""
 
-    #: Axis of the prepared input that indexes samples.
-    sample_axis = 0
-
-    def __init__(self, layout, n_outputs):
-        self.layout = layout
-        self.n_outputs = n_outputs
+    def __init__(self, entries, sizes):
+        self.layout = Layout(entries)
+        self.sizes = np.asarray(sizes, dtype=np.int64)
+        self.n_layers = len(sizes) - 2
+        self.n_outputs = int(sizes[-1])
+        # Offsets of each layer's arrays (in storage order), the head last.
+        groups = {}
+        for name, offset in zip(self.layout.names, self.layout.offsets):
+            groups.setdefault(name.split(".")[0], []).append(offset)
+        rows = [groups[f"layer{k}"] for k in range(self.n_layers)] + [groups["output"]]
+        width = max(len(r) for r in rows)
+        self.p_off = np.array([r + [-1] * (width - len(r)) for r in rows], dtype=np.int64)
         self._penalty_masks = {}
 
     def penalty_mask(self, dtype):
@@ -95,47 +103,64 @@ class _Network:
             self._penalty_masks[dtype] = self.layout.penalty_mask(dtype)
         return self._penalty_masks[dtype]
 
-    def take(self, Xp, idx):
-        """The minibatch ``idx`` of prepared input, C-contiguous."""
-        return np.take(Xp, idx, axis=self.sample_axis)
+    def workspace(self, n_timesteps, batch_size, dtype, training=True):
+        """Scratch for minibatches of up to ``batch_size`` sequences.
 
-    def predict(self, params, Xp):
-        """Predictions ``(B, n_outputs)`` for a prepared batch."""
-        return self._forward(self.layout.views(params), Xp)[0]
+        Returns the flat buffer and the table of offsets the kernels read.
+        """
+        rows = self._workspace_rows(n_timesteps, batch_size, training)
+        w_off = np.full((len(rows), max(len(r) for r in rows)), -1, dtype=np.int64)
+        offset = 0
+        for i, row in enumerate(rows):
+            for j, size in enumerate(row):
+                w_off[i, j] = offset
+                offset += size
+        return np.empty(offset, dtype=dtype), w_off
 
-    def loss_grad(self, params, Xp, y, sample_weight, alpha, grad, bptt_steps=None):
-        """Loss of a minibatch; its gradient is written into ``grad``.
+    def _predict_batch_size(self, n_timesteps, n_samples, dtype):
+        per_sequence = sum(map(sum, self._workspace_rows(n_timesteps, 1, False)))
+        fit = _PREDICT_WORKSPACE_BYTES // (per_sequence * np.dtype(dtype).itemsize)
+        return int(max(1, min(n_samples, fit)))
+
+    def predict(self, params, X, t0=0):
+        """Predictions ``(n_samples, n_outputs)`` for X (n, t0 + T, D), C-contiguous."""
+        T = X.shape[1] - t0
+        batch = self._predict_batch_size(T, X.shape[0], params.dtype)
+        ws, w_off = self.workspace(T, batch, params.dtype, training=False)
+        out = np.empty((X.shape[0], self.n_outputs), dtype=params.dtype)
+        self._predict(params, X, t0, ws, w_off, batch, out)
+        return out
+
+    def loss_grad(self, params, X, y, sample_weight, alpha, grad, bptt_steps=None):
+        """Loss of one minibatch X (b, T, D), y (b, n_out); writes ``grad``.
 
         The loss is sklearn's: ``0.5 * mean over outputs of the
         sample-weighted average of squared errors + 0.5 * alpha * ||W||^2 /
-        sum(sample_weight)``.
+        sum(sample_weight)``. The training kernels compute exactly this for
+        each minibatch; here it is exposed for the gradient tests.
         """
-        views = self.layout.views(params)
-        pred, cache = self._forward(views, Xp)
-        sw_sum = sample_weight.sum()
-        scale = 1.0 / (sw_sum * self.n_outputs)
-        diff = pred - y
-        loss = 0.5 * scale * float(sample_weight @ (diff * diff).sum(axis=1))
-        d_pred = diff * (sample_weight * scale)[:, None]
-        self._backward(views, self.layout.views(grad), cache, d_pred, bptt_steps)
-        if alpha > 0:
-            mask = self.penalty_mask(params.dtype)
-            loss += 0.5 * alpha * float(params @ (mask * params)) / sw_sum
-            grad += params * mask * params.dtype.type(alpha / sw_sum)
-        return loss
+        X = np.ascontiguousarray(X, dtype=params.dtype)
+        ws, w_off = self.workspace(X.shape[1], X.shape[0], params.dtype)
+        y = np.ascontiguousarray(y, dtype=params.dtype).reshape(len(X), self.n_outputs)
+        sw = np.ascontiguousarray(sample_weight, dtype=params.dtype)
+        mask = self.penalty_mask(params.dtype)
+        alpha = params.dtype.type(alpha)
+        return float(self._loss_grad(params, X, y, sw, alpha, grad, bptt_steps, mask, ws, w_off))
 
-    def _head_forward(self, views, top):
-        out = np.empty((top.shape[0], self.n_outputs), dtype=top.dtype)
-        dense_forward(top, views["output.W"], views["output.b"], IDENTITY, out)
-        return out
-
-    def _head_backward(self, views, grads, top, pred, d_pred):
-        d_top = np.empty_like(top)
-        dense_backward(
-            top, views["output.W"], pred, d_pred, IDENTITY,
-            grads["output.W"], grads["output.b"], d_top, True,
+    def train_epoch(self, X, t0, Y, SW, order, batch_size, params, grad, opt, hyper,
+                    solver, nesterov, bptt_steps, ws, w_off):
+        """Run the minibatches of ``order``; returns per-minibatch losses and
+        gradient norms (-1: skipped) of the minibatches done, and the number
+        done (fewer than all when one turned non-finite)."""
+        n_batches = -(-len(order) // batch_size)
+        losses = np.zeros(n_batches)
+        norms = np.zeros(n_batches)
+        opt["step"], done = self._train(
+            X, t0, Y, SW, order, batch_size, bptt_steps, params, grad,
+            self.penalty_mask(params.dtype), opt["m"], opt["v"], hyper, solver, nesterov,
+            opt["step"], ws, w_off, losses, norms,
         )
-        return d_top
+        return losses[:done], norms[:done], done
 
 
 class RecurrentNetwork(_Network):
@@ -152,15 +177,18 @@ class RecurrentNetwork(_Network):
         The RNN's activation (ignored by the LSTM).
     """
 
-    sample_axis = 1  # prepared input is time-major: (T, n_samples, D)
+    #: "glorot-orthogonal" (Keras' scheme, the default) or "uniform"
+    #: (PyTorch's). Private: benchmarks/lstm_init.py switches it to measure.
+    _init_scheme = "glorot-orthogonal"
 
     def __init__(self, cell, n_features, hidden_layer_sizes, n_outputs, activation="tanh"):
         self.cell = cell
+        self.cell_code = K.LSTM if cell == "lstm" else K.RNN
         self.n_gates = 4 if cell == "lstm" else 1
         self.activation = ACTIVATION_CODES[activation]
-        self.sizes = [n_features, *hidden_layer_sizes]
+        sizes = [n_features, *hidden_layer_sizes, n_outputs]
         entries = []
-        for k, (n_in, n_h) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+        for k, (n_in, n_h) in enumerate(zip(sizes[:-2], sizes[1:-1])):
             g = self.n_gates * n_h
             entries += [
                 (f"layer{k}.W_ih", (n_in, g), True),
@@ -168,14 +196,10 @@ class RecurrentNetwork(_Network):
                 (f"layer{k}.b", (g,), False),
             ]
         entries += [
-            ("output.W", (self.sizes[-1], n_outputs), True),
+            ("output.W", (sizes[-2], n_outputs), True),
             ("output.b", (n_outputs,), False),
         ]
-        super().__init__(Layout(entries), n_outputs)
-
-    #: "glorot-orthogonal" (Keras' scheme, the default) or "uniform"
-    #: (PyTorch's). Private: benchmarks/lstm_init.py switches it to measure.
-    _init_scheme = "glorot-orthogonal"
+        super().__init__(entries, sizes)
 
     def init_params(self, rng, dtype):
         """Initial parameter vector.
@@ -187,7 +211,8 @@ class RecurrentNetwork(_Network):
         """
         params = np.zeros(self.layout.size, dtype=dtype)
         views = self.layout.views(params)
-        for k, (n_in, n_h) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+        sizes = self.sizes.tolist()
+        for k, (n_in, n_h) in enumerate(zip(sizes[:-2], sizes[1:-1])):
             g = self.n_gates * n_h
             names = [f"layer{k}.W_ih", f"layer{k}.W_hh", f"layer{k}.b"]
             if self._init_scheme == "uniform":
@@ -199,7 +224,7 @@ class RecurrentNetwork(_Network):
             views[names[1]][...] = _orthogonal(rng, (n_h, g), dtype)
             if self.cell == "lstm":
                 views[names[2]][n_h : 2 * n_h] = 1.0
-        n_last = self.sizes[-1]
+        n_last = sizes[-2]
         views["output.W"][...] = _glorot_uniform(
             rng, n_last, self.n_outputs, (n_last, self.n_outputs), dtype
         )
@@ -208,54 +233,55 @@ class RecurrentNetwork(_Network):
         )
         return params
 
-    def prepare(self, X):
-        """(n_samples, T, D) -> time-major (T, n_samples, D), C-contiguous."""
-        return np.ascontiguousarray(X.transpose(1, 0, 2))
+    def _workspace_rows(self, T, B, training):
+        sizes = self.sizes.tolist()
+        lstm = self.cell == "lstm"
+        hidden = sizes[1:-1]
+        widest = max(sizes[:-1])
+        grad_only = 1 if training else 0
+        rows = []
+        for n_h in hidden:
+            G = self.n_gates * n_h
+            state = (T + 1) * B * n_h
+            rows.append([
+                state,                              # HS
+                state if lstm else 0,               # CS
+                T * B * G if lstm else 0,           # GATES
+                T * B * n_h if lstm else 0,         # TC
+                T * B * G * grad_only,              # DZ
+            ])
+        n_out = self.n_outputs
+        rows.append([
+            T * B * sizes[0],                       # XB
+            B * n_out, B, B * n_out, B * n_out,     # YB, SWB, PRED, DPRED
+            T * B * widest * grad_only,             # DH_A
+            T * B * widest * grad_only,             # DH_B
+            B * self.n_gates * max(hidden),         # REC
+            B * max(hidden) * grad_only,            # CARRY_H
+            B * max(hidden) * grad_only,            # CARRY_C
+        ])
+        return rows
 
-    def _forward(self, views, X):
-        T, B, _ = X.shape
-        states = []
-        inp = X
-        for k, n_h in enumerate(self.sizes[1:]):
-            W_ih = views[f"layer{k}.W_ih"]
-            W_hh = views[f"layer{k}.W_hh"]
-            b = views[f"layer{k}.b"]
-            Hs = np.empty((T + 1, B, n_h), dtype=X.dtype)
-            if self.cell == "lstm":
-                Cs = np.empty_like(Hs)
-                gates = np.empty((T, B, 4 * n_h), dtype=X.dtype)
-                TC = np.empty((T, B, n_h), dtype=X.dtype)
-                lstm_forward(inp, W_ih, W_hh, b, Hs, Cs, gates, TC)
-                states.append((inp, Hs, Cs, gates, TC))
-            else:
-                rnn_forward(inp, W_ih, W_hh, b, self.activation, Hs)
-                states.append((inp, Hs))
-            inp = Hs[1:]
-        top = Hs[T]
-        pred = self._head_forward(views, top)
-        return pred, (states, top, pred)
+    def _predict(self, params, X, t0, ws, w_off, batch, out):
+        K.recurrent_predict(
+            X, t0, self.cell_code, self.activation, self.sizes, self.p_off, params, ws, w_off,
+            batch, out,
+        )
 
-    def _backward(self, views, grads, cache, d_pred, bptt_steps):
-        states, top, pred = cache
-        d_top = self._head_backward(views, grads, top, pred, d_pred)
-        T = states[0][0].shape[0]
-        t_stop = 0 if bptt_steps is None else max(0, T - bptt_steps)
-        dH = np.zeros((T,) + top.shape, dtype=top.dtype)
-        dH[T - 1] = d_top
-        for k in range(len(states) - 1, -1, -1):
-            inp = states[k][0]
-            W_ih = views[f"layer{k}.W_ih"]
-            W_hh = views[f"layer{k}.W_hh"]
-            # The first layer's input gradient is not needed: pass inp as an unused stand-in.
-            dX = np.empty_like(inp) if k > 0 else inp
-            args = (grads[f"layer{k}.W_ih"], grads[f"layer{k}.W_hh"], grads[f"layer{k}.b"])
-            if self.cell == "lstm":
-                _, Hs, Cs, gates, TC = states[k]
-                lstm_backward(inp, W_ih, W_hh, Hs, Cs, gates, TC, dH, t_stop, *args, dX, k > 0)
-            else:
-                Hs = states[k][1]
-                rnn_backward(inp, W_ih, W_hh, self.activation, Hs, dH, t_stop, *args, dX, k > 0)
-            dH = dX
+    def _loss_grad(self, params, X, y, sw, alpha, grad, bptt_steps, mask, ws, w_off):
+        xb = np.ascontiguousarray(X.transpose(1, 0, 2))
+        return K.recurrent_loss_grad(
+            xb, y, sw, self.cell_code, self.activation, self.sizes, self.p_off,
+            bptt_steps or 0, params, grad, mask, alpha, ws, w_off,
+        )
+
+    def _train(self, X, t0, Y, SW, order, batch_size, bptt_steps, params, grad, mask, m, v,
+               hyper, solver, nesterov, step, ws, w_off, losses, norms):
+        return K.recurrent_train(
+            X, t0, Y, SW, order, batch_size, self.cell_code, self.activation, self.sizes,
+            self.p_off, bptt_steps or 0, params, grad, mask, m, v, hyper, solver, nesterov,
+            step, ws, w_off, losses, norms,
+        )
 
 
 class DenseNetwork(_Network):
@@ -272,47 +298,49 @@ class DenseNetwork(_Network):
 
     def __init__(self, n_inputs, hidden_layer_sizes, n_outputs, activation="relu"):
         self.activation = ACTIVATION_CODES[activation]
-        self.sizes = [n_inputs, *hidden_layer_sizes]
+        sizes = [n_inputs, *hidden_layer_sizes, n_outputs]
         entries = []
-        for k, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+        for k, (n_in, n_out) in enumerate(zip(sizes[:-2], sizes[1:-1])):
             entries += [(f"layer{k}.W", (n_in, n_out), True), (f"layer{k}.b", (n_out,), False)]
         entries += [
-            ("output.W", (self.sizes[-1], n_outputs), True),
+            ("output.W", (sizes[-2], n_outputs), True),
             ("output.b", (n_outputs,), False),
         ]
-        super().__init__(Layout(entries), n_outputs)
+        super().__init__(entries, sizes)
 
     def init_params(self, rng, dtype):
         """Initial parameter vector: Glorot-uniform weights and biases, as sklearn's MLP."""
         params = np.zeros(self.layout.size, dtype=dtype)
         views = self.layout.views(params)
-        sizes = self.sizes + [self.n_outputs]
-        names = [f"layer{k}" for k in range(len(self.sizes) - 1)] + ["output"]
+        sizes = self.sizes.tolist()
+        names = [f"layer{k}" for k in range(self.n_layers)] + ["output"]
         for name, n_in, n_out in zip(names, sizes[:-1], sizes[1:]):
             views[f"{name}.W"][...] = _glorot_uniform(rng, n_in, n_out, (n_in, n_out), dtype)
             views[f"{name}.b"][...] = _glorot_uniform(rng, n_in, n_out, n_out, dtype)
         return params
 
-    def prepare(self, X):
-        """(n_samples, T, D) -> (n_samples, T * D), C-contiguous."""
-        return np.ascontiguousarray(X.reshape(X.shape[0], -1))
+    def _workspace_rows(self, T, B, training):
+        # T is unused: the window is already part of sizes[0].
+        sizes = self.sizes.tolist()
+        rows = [[B * n, B * n * training] for n in sizes[1:-1]]  # ACT, DELTA
+        n_out = self.n_outputs
+        rows.append([B * sizes[0], B * n_out, B, B * n_out, B * n_out])  # XB, YB, SWB, PRED, DPRED
+        return rows
 
-    def _forward(self, views, X):
-        acts = [X]
-        for k, n_out in enumerate(self.sizes[1:]):
-            out = np.empty((X.shape[0], n_out), dtype=X.dtype)
-            dense_forward(acts[-1], views[f"layer{k}.W"], views[f"layer{k}.b"], self.activation, out)
-            acts.append(out)
-        pred = self._head_forward(views, acts[-1])
-        return pred, (acts, pred)
+    def _predict(self, params, X, t0, ws, w_off, batch, out):
+        K.dense_predict(X, t0, self.activation, self.sizes, self.p_off, params, ws, w_off,
+                        batch, out)
 
-    def _backward(self, views, grads, cache, d_pred, bptt_steps):
-        acts, pred = cache
-        d_out = self._head_backward(views, grads, acts[-1], pred, d_pred)
-        for k in range(len(acts) - 2, -1, -1):
-            d_in = np.empty_like(acts[k]) if k > 0 else acts[0]  # unused stand-in
-            dense_backward(
-                acts[k], views[f"layer{k}.W"], acts[k + 1], d_out, self.activation,
-                grads[f"layer{k}.W"], grads[f"layer{k}.b"], d_in, k > 0,
-            )
-            d_out = d_in
+    def _loss_grad(self, params, X, y, sw, alpha, grad, bptt_steps, mask, ws, w_off):
+        xb = np.ascontiguousarray(X.reshape(X.shape[0], -1))
+        return K.dense_loss_grad(
+            xb, y, sw, self.activation, self.sizes, self.p_off, params, grad, mask, alpha,
+            ws, w_off,
+        )
+
+    def _train(self, X, t0, Y, SW, order, batch_size, bptt_steps, params, grad, mask, m, v,
+               hyper, solver, nesterov, step, ws, w_off, losses, norms):
+        return K.dense_train(
+            X, t0, Y, SW, order, batch_size, self.activation, self.sizes, self.p_off,
+            params, grad, mask, m, v, hyper, solver, nesterov, step, ws, w_off, losses, norms,
+        )

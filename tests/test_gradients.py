@@ -50,7 +50,7 @@ def _data(n_samples=4, n_timesteps=5, n_features=2, n_outputs=2, seed=0):
 def test_recurrent_gradient_matches_finite_differences(cell, activation, hidden):
     X, y, sw = _data()
     net = RecurrentNetwork(cell, 2, hidden, 2, activation)
-    err = _relative_gradient_error(net, _perturbed_params(net, 1), net.prepare(X), y, sw, 0.0)
+    err = _relative_gradient_error(net, _perturbed_params(net, 1), X, y, sw, 0.0)
     assert err < TOL
 
 
@@ -59,7 +59,7 @@ def test_recurrent_gradient_matches_finite_differences(cell, activation, hidden)
 def test_dense_gradient_matches_finite_differences(activation, hidden):
     X, y, sw = _data()
     net = DenseNetwork(10, hidden, 2, activation)
-    err = _relative_gradient_error(net, _perturbed_params(net, 1), net.prepare(X), y, sw, 0.0)
+    err = _relative_gradient_error(net, _perturbed_params(net, 1), X, y, sw, 0.0)
     assert err < TOL
 
 
@@ -75,7 +75,7 @@ def test_dense_gradient_matches_finite_differences(activation, hidden):
 def test_gradient_with_alpha_and_sample_weight(net):
     X, y, sw = _data(seed=3)
     params = _perturbed_params(net, 2)
-    err = _relative_gradient_error(net, params, net.prepare(X), y, sw, alpha=0.7)
+    err = _relative_gradient_error(net, params, X, y, sw, alpha=0.7)
     assert err < TOL
 
 
@@ -87,8 +87,8 @@ def test_sample_weight_enters_the_loss():
     params = _perturbed_params(net, 0)
     keep = np.array([0, 1, 3, 4])
     g_all, g_kept = np.zeros_like(params), np.zeros_like(params)
-    loss_all = net.loss_grad(params, net.prepare(X), y, sw, 0.1, g_all)
-    loss_kept = net.loss_grad(params, net.prepare(X[keep]), y[keep], sw[keep], 0.1, g_kept)
+    loss_all = net.loss_grad(params, X, y, sw, 0.1, g_all)
+    loss_kept = net.loss_grad(params, X[keep], y[keep], sw[keep], 0.1, g_kept)
     assert loss_all == pytest.approx(loss_kept, rel=1e-12)
     np.testing.assert_allclose(g_all, g_kept, rtol=1e-10, atol=1e-14)
 
@@ -108,7 +108,7 @@ def _reference_loss(net, live, frozen, X, y, sw, t_stop):
     views_live, views_frozen = net.layout.views(live), net.layout.views(frozen)
     seq = X.transpose(1, 0, 2)  # (T, B, D)
     T, B, _ = seq.shape
-    for k, n_h in enumerate(net.sizes[1:]):
+    for k, n_h in enumerate(net.sizes[1:-1]):
         h = np.zeros((B, n_h))
         c = np.zeros((B, n_h))
         outputs = []
@@ -136,10 +136,10 @@ def test_truncated_bptt_is_the_gradient_of_the_truncated_graph(cell, bptt_steps)
     t_stop = 6 - bptt_steps
     # The reference with live == frozen is the ordinary forward pass.
     assert _reference_loss(net, params, params, X, y, sw, t_stop) == pytest.approx(
-        net.loss_grad(params, net.prepare(X), y, sw, 0.0, np.zeros_like(params)), rel=1e-12
+        net.loss_grad(params, X, y, sw, 0.0, np.zeros_like(params)), rel=1e-12
     )
     err = _relative_gradient_error(
-        net, params, net.prepare(X), y, sw, 0.0, bptt_steps,
+        net, params, X, y, sw, 0.0, bptt_steps,
         loss=lambda p: _reference_loss(net, p, params, X, y, sw, t_stop),
     )
     assert err < TOL
@@ -152,11 +152,11 @@ def test_truncation_changes_the_gradient(cell):
     net = RecurrentNetwork(cell, 2, (3,), 2, "tanh")
     params = _perturbed_params(net, 3)
     g_full, g_cut = np.zeros_like(params), np.zeros_like(params)
-    net.loss_grad(params, net.prepare(X), y, sw, 0.0, g_full, None)
-    net.loss_grad(params, net.prepare(X), y, sw, 0.0, g_cut, 2)
+    net.loss_grad(params, X, y, sw, 0.0, g_full, None)
+    net.loss_grad(params, X, y, sw, 0.0, g_cut, 2)
     assert np.abs(g_full - g_cut).max() > 1e-3
     g_long = np.zeros_like(params)
-    net.loss_grad(params, net.prepare(X), y, sw, 0.0, g_long, 6)
+    net.loss_grad(params, X, y, sw, 0.0, g_long, 6)
     np.testing.assert_array_equal(g_full, g_long)
 
 
@@ -167,8 +167,8 @@ def test_float32_kernels_agree_with_float64(cell):
     params = _perturbed_params(net, 4)
     g64, g32 = np.zeros_like(params), np.zeros(params.size, dtype=np.float32)
     p32 = params.astype(np.float32)
-    Xp32 = net.prepare(X.astype(np.float32))
-    loss64 = net.loss_grad(params, net.prepare(X), y, sw, 0.1, g64)
+    Xp32 = X.astype(np.float32)
+    loss64 = net.loss_grad(params, X, y, sw, 0.1, g64)
     loss32 = net.loss_grad(p32, Xp32, y.astype(np.float32), sw.astype(np.float32), 0.1, g32)
     assert net.predict(p32, Xp32).dtype == np.float32
     assert loss32 == pytest.approx(loss64, rel=1e-5)

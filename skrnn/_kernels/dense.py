@@ -3,19 +3,17 @@
 import numpy as np
 from numba import njit
 
-from .activations import activate, derivative_from_output
+from .activations import JIT, activate_rows, multiply_derivative
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def dense_forward(X, W, b, kind, out):
     """out = activation(X @ W + b); X (B, n_in), W (n_in, n_out), out (B, n_out)."""
     np.dot(X, W, out)
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = activate(out[i, j] + b[j], kind)
+    activate_rows(out, b, kind)
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def dense_backward(X, W, A, dA, kind, dW, db, dX, need_dX):
     """Gradients of a dense layer.
 
@@ -24,13 +22,17 @@ def dense_backward(X, W, A, dA, kind, dW, db, dX, need_dX):
     ``dW`` and ``db`` are written (not accumulated); ``dX`` only when
     ``need_dX``.
     """
-    for i in range(dA.shape[0]):
-        for j in range(dA.shape[1]):
-            dA[i, j] *= derivative_from_output(A[i, j], kind)
+    multiply_derivative(dA, A, kind)
     np.dot(X.T, dA, dW)
-    db[:] = 0.0
-    for i in range(dA.shape[0]):
-        for j in range(dA.shape[1]):
-            db[j] += dA[i, j]
+    column_sums(dA, db)
     if need_dX:
         np.dot(dA, W.T, dX)
+
+
+@njit(**JIT)
+def column_sums(A, out):
+    """out[j] = sum_i A[i, j]: bias gradients."""
+    out[:] = 0.0
+    for i in range(A.shape[0]):
+        for j in range(A.shape[1]):
+            out[j] += A[i, j]

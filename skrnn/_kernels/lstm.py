@@ -3,81 +3,89 @@
     a_t = x_t @ W_ih + h_{t-1} @ W_hh + b          (B, 4H)
     i, f, o = sigmoid(a_i), sigmoid(a_f), sigmoid(a_o);  g = tanh(a_g)
     c_t = f * c_{t-1} + i * g;   h_t = o * tanh(c_t)
-"""
 
-import math
+Elementwise work is split into loops that each write one array: those
+vectorise, a fused loop writing several arrays does not.
+"""
 
 import numpy as np
 from numba import njit
 
-from .activations import sigmoid
-from .rnn import _recurrent_weight_grads
+from .activations import JIT, LOGISTIC, TANH, activate_columns, tanh_inplace
+from .rnn import recurrent_weight_grads
 
 
-@njit(cache=True, nogil=True)
-def lstm_forward(X, W_ih, W_hh, b, Hs, Cs, Gates, TC):
+@njit(**JIT)
+def lstm_forward(X, W_ih, W_hh, b, Hs, Cs, Gates, TC, rec):
     """Run the layer over a time-major batch.
 
     X : (T, B, D). Hs, Cs : (T + 1, B, H) hidden and cell states, index 0 the
     initial (zero) state. Gates : (T, B, 4H) gate activations. TC : (T, B, H)
-    tanh of the cell state. All outputs are written.
+    tanh of the cell state. rec : (B, 4H) scratch. All outputs are written.
     """
     T, B, D = X.shape
     H = W_hh.shape[0]
     Hs[0] = 0.0
     Cs[0] = 0.0
     np.dot(X.reshape(T * B, D), W_ih, Gates.reshape(T * B, 4 * H))
-    rec = np.empty((B, 4 * H), dtype=X.dtype)
     for t in range(T):
         np.dot(Hs[t], W_hh, rec)
         g = Gates[t]
+        g += rec
+        activate_columns(g, b, 0, 2 * H, LOGISTIC)  # input and forget gates
+        activate_columns(g, b, 2 * H, 3 * H, TANH)  # cell candidate
+        activate_columns(g, b, 3 * H, 4 * H, LOGISTIC)  # output gate
+        c_prev, c, tc, h = Cs[t], Cs[t + 1], TC[t], Hs[t + 1]
         for i in range(B):
-            for j in range(4 * H):
-                a = g[i, j] + rec[i, j] + b[j]
-                if 2 * H <= j < 3 * H:
-                    g[i, j] = math.tanh(a)
-                else:
-                    g[i, j] = sigmoid(a)
+            gi, cp, ci = g[i], c_prev[i], c[i]
+            i_g, f_g, g_g = gi[:H], gi[H : 2 * H], gi[2 * H : 3 * H]
             for j in range(H):
-                c = g[i, H + j] * Cs[t, i, j] + g[i, j] * g[i, 2 * H + j]
-                Cs[t + 1, i, j] = c
-                tc = math.tanh(c)
-                TC[t, i, j] = tc
-                Hs[t + 1, i, j] = g[i, 3 * H + j] * tc
+                ci[j] = f_g[j] * cp[j] + i_g[j] * g_g[j]
+        tc[:] = c
+        tanh_inplace(tc)
+        for i in range(B):
+            o_g, tci, hi = g[i, 3 * H :], tc[i], h[i]
+            for j in range(H):
+                hi[j] = o_g[j] * tci[j]
 
 
-@njit(cache=True, nogil=True)
-def lstm_backward(X, W_ih, W_hh, Hs, Cs, Gates, TC, dH, t_stop, dW_ih, dW_hh, db, dX, need_dX):
+@njit(**JIT)
+def lstm_backward(
+    X, W_ih, W_hh, Hs, Cs, Gates, TC, dH, t_stop, dA, dh, dc, dW_ih, dW_hh, db, dX, need_dX
+):
     """Backpropagation through time for :func:`lstm_forward`.
 
     Same contract as :func:`skrnn._kernels.rnn.rnn_backward`: ``dH`` is the
     gradient with respect to each step's hidden output, steps before
     ``t_stop`` are cut from the graph (hidden and cell state alike).
+    dA : (T, B, 4H), dh and dc : (B, H) scratch.
     """
     T, B, D = X.shape
     H = W_hh.shape[0]
-    dA = np.zeros((T, B, 4 * H), dtype=X.dtype)
-    dh_carry = np.zeros((B, H), dtype=X.dtype)
-    dc_carry = np.zeros((B, H), dtype=X.dtype)
+    dA[:t_stop] = 0.0
+    dh[:] = 0.0  # gradient reaching h_t from step t + 1
+    dc[:] = 0.0  # gradient reaching c_t from step t + 1
     for t in range(T - 1, t_stop - 1, -1):
-        g = Gates[t]
-        da = dA[t]
+        dh += dH[t]
         for i in range(B):
+            # Row views indexed from 0: the loops below then vectorise.
+            gi, dai, tci, cpi, dhi, dci = Gates[t, i], dA[t, i], TC[t, i], Cs[t, i], dh[i], dc[i]
+            i_g, f_g, g_g, o_g = gi[:H], gi[H : 2 * H], gi[2 * H : 3 * H], gi[3 * H :]
+            da_i, da_f, da_g, da_o = dai[:H], dai[H : 2 * H], dai[2 * H : 3 * H], dai[3 * H :]
             for j in range(H):
-                ig = g[i, j]
-                fg = g[i, H + j]
-                gg = g[i, 2 * H + j]
-                og = g[i, 3 * H + j]
-                tc = TC[t, i, j]
-                dh = dH[t, i, j] + dh_carry[i, j]
-                dc = dc_carry[i, j] + dh * og * (1.0 - tc * tc)
-                da[i, j] = dc * gg * ig * (1.0 - ig)
-                da[i, H + j] = dc * Cs[t, i, j] * fg * (1.0 - fg)
-                da[i, 2 * H + j] = dc * ig * (1.0 - gg * gg)
-                da[i, 3 * H + j] = dh * tc * og * (1.0 - og)
-                dc_carry[i, j] = dc * fg
+                dci[j] += dhi[j] * o_g[j] * (1.0 - tci[j] * tci[j])
+            for j in range(H):
+                da_i[j] = dci[j] * g_g[j] * i_g[j] * (1.0 - i_g[j])
+            for j in range(H):
+                da_f[j] = dci[j] * cpi[j] * f_g[j] * (1.0 - f_g[j])
+            for j in range(H):
+                da_g[j] = dci[j] * i_g[j] * (1.0 - g_g[j] * g_g[j])
+            for j in range(H):
+                da_o[j] = dhi[j] * tci[j] * o_g[j] * (1.0 - o_g[j])
+            for j in range(H):
+                dci[j] *= f_g[j]
         if t > t_stop:
-            np.dot(da, W_hh.T, dh_carry)
-    _recurrent_weight_grads(X, Hs, dA, dW_ih, dW_hh, db)
+            np.dot(dA[t], W_hh.T, dh)
+    recurrent_weight_grads(X, Hs, dA, dW_ih, dW_hh, db)
     if need_dX:
         np.dot(dA.reshape(T * B, 4 * H), W_ih.T, dX.reshape(T * B, D))

@@ -1,0 +1,250 @@
+"""skrnn against its peers, side by side in one process.
+
+Peers: PyTorch's ``nn.LSTM`` / ``nn.RNN`` (batch_first) with an ``nn.Linear``
+head on the last hidden state, trained with Adam on the MSE, full BPTT; and
+scikit-learn's ``MLPRegressor`` for ``WindowMLPRegressor``. Everything runs
+on one thread (BLAS, PyTorch), interleaved: each repeat runs skrnn and then
+its peer on the same data, and the medians of the repeats (after a warm-up
+that also compiles the Numba kernels) are reported. Timings are thread CPU
+time; wall time is recorded beside it.
+
+Rows (B, T, D, H = batch, timesteps, features, hidden units) are those of
+the speed issue; ratios are skrnn's throughput over the peer's (> 1: skrnn
+is faster).
+
+Run: ``python benchmarks/bench_speed.py [--repeats 5] [--json out.json]``.
+PyTorch comes with ``pip install -e ".[bench]"``; without it only the
+sklearn comparison runs.
+"""
+
+import argparse
+import json
+import platform
+import statistics
+import time
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPRegressor
+from threadpoolctl import threadpool_limits
+
+from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor
+
+try:
+    import torch
+except ImportError:  # the sklearn comparison still runs
+    torch = None
+
+ROWS = [(32, 24, 1, 32), (64, 50, 1, 64), (32, 200, 1, 16), (256, 100, 8, 128)]
+
+
+def _timed(fn):
+    """(thread CPU seconds, wall seconds) of one call."""
+    c0, w0 = time.thread_time(), time.perf_counter()
+    fn()
+    return time.thread_time() - c0, time.perf_counter() - w0
+
+
+def _n_batches(B, T, H):
+    # Enough minibatches for each timing to last ~0.1-1 s on one core.
+    work = B * T * H * H
+    return int(np.clip(4e8 / work, 2, 64))
+
+
+def skrnn_train(cell, X, y, B, epochs, H):
+    Estimator = LSTMRegressor if cell == "lstm" else RNNRegressor
+    model = Estimator(
+        hidden_layer_sizes=(H,), batch_size=B, max_iter=epochs, tol=0.0,
+        n_iter_no_change=10**9, random_state=0,
+    )
+    return model, lambda: model.fit(X, y)
+
+
+def torch_module(cell, D, H, dtype):
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            rnn = torch.nn.LSTM if cell == "lstm" else torch.nn.RNN
+            self.rnn = rnn(D, H, batch_first=True)
+            self.head = torch.nn.Linear(H, 1)
+
+        def forward(self, x):
+            out, _ = self.rnn(x)
+            return self.head(out[:, -1, :])
+
+    return Net().to(dtype)
+
+
+def torch_train(cell, X, y, B, epochs, H):
+    dtype = torch.float32 if X.dtype == np.float32 else torch.float64
+    net = torch_module(cell, X.shape[2], H, dtype)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y[:, None])
+
+    def run():
+        for _ in range(epochs):
+            for s in range(0, len(Xt), B):
+                opt.zero_grad()
+                loss = torch.nn.functional.mse_loss(net(Xt[s : s + B]), yt[s : s + B])
+                loss.backward()
+                opt.step()
+
+    return net, run
+
+
+def torch_predict(net, X):
+    Xt = torch.from_numpy(X)
+
+    def run():
+        with torch.no_grad():
+            net(Xt)
+
+    return run
+
+
+def median_pair(samples):
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+
+def bench_recurrent(results, repeats, rows):
+    for B, T, D, H in rows:
+        n = B * _n_batches(B, T, H)
+        rng = np.random.RandomState(0)
+        for dtype in (np.float32, np.float64):
+            X = rng.normal(size=(n, T, D)).astype(dtype)
+            y = rng.normal(size=n).astype(dtype)
+            for cell in ("lstm", "rnn"):
+                model, sk_fit = skrnn_train(cell, X, y, B, 1, H)
+                net, th_fit = torch_train(cell, X, y, B, 1, H)
+                sk_fit()  # warm-up: compiles, fits
+                th_fit()
+                th_pred = torch_predict(net, X)
+                timings = {"skrnn_train": [], "torch_train": [], "skrnn_predict": [],
+                           "torch_predict": []}
+                for _ in range(repeats):
+                    timings["skrnn_train"].append(_timed(sk_fit))
+                    timings["torch_train"].append(_timed(th_fit))
+                    timings["skrnn_predict"].append(_timed(lambda: model.predict(X)))
+                    timings["torch_predict"].append(_timed(th_pred))
+                row = {"B": B, "T": T, "D": D, "H": H, "n": n, "cell": cell,
+                       "dtype": np.dtype(dtype).name}
+                for key, samples in timings.items():
+                    cpu, wall = median_pair(samples)
+                    row[key + "_cpu_s"] = cpu
+                    row[key + "_wall_s"] = wall
+                    row[key + "_seq_per_s"] = n / cpu
+                row["train_ratio"] = row["skrnn_train_seq_per_s"] / row["torch_train_seq_per_s"]
+                row["predict_ratio"] = (
+                    row["skrnn_predict_seq_per_s"] / row["torch_predict_seq_per_s"]
+                )
+                row["train_gflops"] = _train_flops(cell, T, D, H) * n / row["skrnn_train_cpu_s"] / 1e9
+                results["recurrent"].append(row)
+                print(
+                    f"{cell:4s} {row['dtype']:7s} B,T,D,H={B},{T},{D},{H}: train "
+                    f"{row['skrnn_train_seq_per_s']:9.0f} vs torch "
+                    f"{row['torch_train_seq_per_s']:9.0f} seq/s (x{row['train_ratio']:.2f}); "
+                    f"predict {row['skrnn_predict_seq_per_s']:9.0f} vs "
+                    f"{row['torch_predict_seq_per_s']:9.0f} (x{row['predict_ratio']:.2f}); "
+                    f"{row['train_gflops']:.1f} GFLOP/s",
+                    flush=True,
+                )
+
+
+def _train_flops(cell, T, D, H):
+    """Multiply-add FLOPs of one training sequence: forward, dh and dW products."""
+    G = (4 if cell == "lstm" else 1) * H
+    forward = 2 * T * (D * G + H * G)
+    return forward + 2 * T * H * G + forward  # dh_{t-1}, then dW_ih and dW_hh
+
+
+def bench_mlp(results, repeats):
+    rng = np.random.RandomState(0)
+    n, window = 32 * 64, 24
+    X = rng.normal(size=(n, window)).astype(np.float32)
+    y = rng.normal(size=n).astype(np.float32)
+    kw = dict(hidden_layer_sizes=(64,), batch_size=32, max_iter=1, tol=0.0, random_state=0)
+    ours = WindowMLPRegressor(n_iter_no_change=10**9, **kw)
+    peer = MLPRegressor(n_iter_no_change=10**9, **kw)
+    ours.fit(X, y)
+    peer.fit(X, y)
+    samples = {"skrnn": [], "sklearn": []}
+    for _ in range(repeats):
+        samples["skrnn"].append(_timed(lambda: ours.fit(X, y)))
+        samples["sklearn"].append(_timed(lambda: peer.fit(X, y)))
+    row = {"n": n, "window": window, "H": 64, "B": 32, "dtype": "float32"}
+    for key, s in samples.items():
+        row[key + "_train_seq_per_s"] = n / median_pair(s)[0]
+    row["train_ratio"] = row["skrnn_train_seq_per_s"] / row["sklearn_train_seq_per_s"]
+    results["mlp"] = row
+    print(
+        f"WindowMLPRegressor vs MLPRegressor (64 hidden, batch 32, 24 inputs, float32): "
+        f"{row['skrnn_train_seq_per_s']:.0f} vs {row['sklearn_train_seq_per_s']:.0f} "
+        f"windows/s (x{row['train_ratio']:.2f})",
+        flush=True,
+    )
+
+
+def bench_single_predict(results, repeats):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(64, 24))
+    y = rng.normal(size=64)
+    out = {}
+    for Estimator in (RNNRegressor, LSTMRegressor, WindowMLPRegressor):
+        model = Estimator(hidden_layer_sizes=(32,), max_iter=1, random_state=0).fit(X, y)
+        one = X[:1]
+        model.predict(one)
+        per_call = []
+        for _ in range(max(repeats, 5)):
+            c0 = time.perf_counter()
+            for _ in range(200):
+                model.predict(one)
+            per_call.append((time.perf_counter() - c0) / 200)
+        out[Estimator.__name__] = statistics.median(per_call) * 1e6
+    if torch is not None:
+        net = torch_module("lstm", 1, 32, torch.float64)
+        one = torch.from_numpy(X[:1, :, None])
+        per_call = []
+        with torch.no_grad():
+            for _ in range(max(repeats, 5)):
+                c0 = time.perf_counter()
+                for _ in range(200):
+                    net(one)
+                per_call.append((time.perf_counter() - c0) / 200)
+        out["torch nn.LSTM module call"] = statistics.median(per_call) * 1e6
+    results["single_predict_us"] = out
+    print("predict of one sequence (24 steps, 32 hidden), microseconds per call:")
+    for name, us in out.items():
+        print(f"  {name:28s} {us:8.1f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--json", default="bench_speed.json")
+    parser.add_argument("--rows", default="0,1,2,3", help="indices of ROWS to run")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    results = {
+        "machine": {"platform": platform.platform(), "processor": platform.processor(),
+                    "python": platform.python_version()},
+        "repeats": args.repeats,
+        "recurrent": [],
+    }
+    with threadpool_limits(1):
+        if torch is not None:
+            torch.set_num_threads(1)
+            results["machine"]["torch"] = torch.__version__
+            rows = [ROWS[int(i)] for i in args.rows.split(",")]
+            bench_recurrent(results, args.repeats, rows)
+        else:
+            print("PyTorch is not installed: pip install -e '.[bench]' for the recurrent rows")
+        bench_mlp(results, args.repeats)
+        bench_single_predict(results, args.repeats)
+    with open(args.json, "w") as f:
+        json.dump(results, f, indent=1)
+    print(f"wrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()
