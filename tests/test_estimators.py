@@ -274,3 +274,27 @@ def test_sample_weight_zero_equals_dropping_the_sample(data):
     weighted = LSTMRegressor(**kw).fit(X, y, sample_weight=sw)
     dropped = LSTMRegressor(**dict(kw, batch_size=int(sw.sum()))).fit(X[sw > 0], y[sw > 0])
     np.testing.assert_allclose(weighted.params_, dropped.params_, rtol=1e-9, atol=1e-12)
+
+
+def test_fast_and_validated_predict_paths_agree(fitted, data):
+    # An exact float64 C-contiguous array skips validate_data; a list, a
+    # Fortran array or a read-only array take the validated path.
+    X, _ = data
+    fast = fitted.predict(X)
+    readonly = X.copy()
+    readonly.flags.writeable = False
+    for other in (X.tolist(), np.asfortranarray(X), readonly):
+        np.testing.assert_array_equal(fitted.predict(other), fast)
+    # float32 input is cast to the model's float64: only the input rounding differs.
+    np.testing.assert_allclose(fitted.predict(X.astype(np.float32)), fast, atol=1e-5)
+
+
+def test_pickle_holds_no_network_object_and_leaves_the_model_intact(fitted, data):
+    X, _ = data
+    state = fitted.__getstate__()
+    assert "_net" not in state and hasattr(fitted, "_net")
+    assert {type(v).__name__ for v in state.values()} <= {
+        "ndarray", "list", "dict", "tuple", "int", "float", "str", "bool", "NoneType",
+        "RandomState", "float64", "int64",
+    }
+    np.testing.assert_array_equal(fitted.predict(X), pickle.loads(pickle.dumps(fitted)).predict(X))
