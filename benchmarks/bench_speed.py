@@ -103,6 +103,19 @@ def torch_predict(net, X):
     return run
 
 
+def gemm_peak(results, repeats):
+    """One-core GEMM throughput (GFLOP/s) of NumPy's BLAS on 1024 x 1024 matrices."""
+    peaks = {}
+    for dtype in (np.float32, np.float64):
+        a = np.random.RandomState(0).normal(size=(1024, 1024)).astype(dtype)
+        a @ a
+        seconds = min(_timed(lambda: a @ a)[0] for _ in range(max(repeats, 5)))
+        peaks[np.dtype(dtype).name] = 2 * 1024**3 / seconds / 1e9
+    results["gemm_peak_gflops"] = peaks
+    print("1-core GEMM peak: " + ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in peaks.items()))
+    return peaks
+
+
 def median_pair(samples):
     return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
@@ -139,6 +152,9 @@ def bench_recurrent(results, repeats, rows):
                     row["skrnn_predict_seq_per_s"] / row["torch_predict_seq_per_s"]
                 )
                 row["train_gflops"] = _train_flops(cell, T, D, H) * n / row["skrnn_train_cpu_s"] / 1e9
+                row["train_peak_fraction"] = row["train_gflops"] / results["gemm_peak_gflops"][
+                    row["dtype"]
+                ]
                 results["recurrent"].append(row)
                 print(
                     f"{cell:4s} {row['dtype']:7s} B,T,D,H={B},{T},{D},{H}: train "
@@ -146,7 +162,8 @@ def bench_recurrent(results, repeats, rows):
                     f"{row['torch_train_seq_per_s']:9.0f} seq/s (x{row['train_ratio']:.2f}); "
                     f"predict {row['skrnn_predict_seq_per_s']:9.0f} vs "
                     f"{row['torch_predict_seq_per_s']:9.0f} (x{row['predict_ratio']:.2f}); "
-                    f"{row['train_gflops']:.1f} GFLOP/s",
+                    f"{row['train_gflops']:.1f} GFLOP/s ({100 * row['train_peak_fraction']:.0f}% "
+                    "of peak)",
                     flush=True,
                 )
 
@@ -232,6 +249,7 @@ def main():
         "recurrent": [],
     }
     with threadpool_limits(1):
+        gemm_peak(results, args.repeats)
         if torch is not None:
             torch.set_num_threads(1)
             results["machine"]["torch"] = torch.__version__

@@ -1,0 +1,82 @@
+"""Start-up cost: import, Numba compilation (cold) and cache loading (warm).
+
+Each measurement is a fresh Python process that imports skrnn and fits one
+small model (64 sequences of 24 steps, 8 hidden units, 2 epochs). "cold"
+runs on an empty Numba cache folder, so it includes compiling the kernels
+that fit uses; "warm" runs again on the cache the cold run left. The script
+also lists which kernels each cold fit compiled (the cache index files it
+wrote), to show that a fit compiles only what it uses.
+
+Run: ``python benchmarks/bench_startup.py [--json out.json]``.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+FIT = """
+import time
+t0 = time.perf_counter()
+import numpy as np
+import skrnn
+t1 = time.perf_counter()
+X = np.random.RandomState(0).normal(size=(64, 24))
+skrnn.{name}(hidden_layer_sizes=(8,), max_iter=2).fit(X, X[:, -1])
+t2 = time.perf_counter()
+print(t1 - t0, t2 - t1)
+"""
+
+
+def run(name, cache):
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache, PYTHONWARNINGS="ignore")
+    tic = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", FIT.format(name=name)], env=env, check=True,
+        capture_output=True, text=True,
+    ).stdout.split()
+    return time.perf_counter() - tic, float(out[0]), float(out[1])
+
+
+def compiled_kernels(cache):
+    names = set()
+    for _, _, files in os.walk(cache):
+        names.update(f.split("-")[0] for f in files if f.endswith(".nbi"))
+    return sorted(names)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--json", default="bench_startup.json")
+    args = parser.parse_args()
+    results = {}
+    for name in ["RNNRegressor", "LSTMRegressor", "WindowMLPRegressor"]:
+        cache = tempfile.mkdtemp(prefix="skrnn-startup-")
+        cold = run(name, cache)
+        kernels = compiled_kernels(cache)
+        warm = [run(name, cache) for _ in range(args.repeats)]
+        results[name] = {
+            "cold_process_s": cold[0], "cold_fit_s": cold[2],
+            "warm_process_s": statistics.median(w[0] for w in warm),
+            "warm_import_s": statistics.median(w[1] for w in warm),
+            "warm_fit_s": statistics.median(w[2] for w in warm),
+            "kernels_compiled": kernels,
+        }
+        r = results[name]
+        print(
+            f"{name:20s} cold: process {r['cold_process_s']:5.2f} s (first fit "
+            f"{r['cold_fit_s']:5.2f} s); warm: process {r['warm_process_s']:4.2f} s "
+            f"(import {r['warm_import_s']:4.2f} s, first fit {r['warm_fit_s']:4.2f} s)"
+        )
+        print(f"{'':20s} compiled: {', '.join(kernels)}")
+    with open(args.json, "w") as f:
+        json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
