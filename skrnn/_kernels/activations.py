@@ -98,13 +98,17 @@ def _constants(x):
 
 
 def sigmoid(x):
-    """Logistic function 1 / (1 + exp(-x)); callable from compiled code only."""
-    raise NotImplementedError("sigmoid is compiled by numba only")
+    """Logistic function 1 / (1 + exp(-x)).
+
+    This Python body runs only with NUMBA_DISABLE_JIT=1; compiled code uses
+    the vectorisable implementation registered below.
+    """
+    return 0.5 * (1.0 + math.tanh(0.5 * x))
 
 
 def tanh(x):
-    """Hyperbolic tangent; callable from compiled code only."""
-    raise NotImplementedError("tanh is compiled by numba only")
+    """Hyperbolic tangent (Python body for NUMBA_DISABLE_JIT=1, as :func:`sigmoid`)."""
+    return math.tanh(x)
 
 
 @overload(sigmoid, inline="always", jit_options=JIT)

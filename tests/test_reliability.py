@@ -1,0 +1,161 @@
+"""Numerical faults, interrupts, threads and broken installs lose nothing."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor, make_windows
+from skrnn.datasets import load_airline
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(64, 12))
+    return X, X[:, -3] + 0.1 * rng.normal(size=64)
+
+
+def _exploding_relu_rnn(**params):
+    # A relu RNN trained by plain SGD with a large step: without clipping,
+    # its gradients explode within a few epochs.
+    return RNNRegressor(
+        hidden_layer_sizes=(16,), activation="relu", solver="sgd", momentum=0.0,
+        learning_rate_init=3.0, max_iter=30, random_state=0, **params,
+    )
+
+
+def test_divergence_keeps_the_last_finite_epoch_and_warns(data):
+    X, y = data
+    model = _exploding_relu_rnn()
+    with pytest.warns(ConvergenceWarning, match=r"diverged in epoch (\d+).*weights of epoch"):
+        model.fit(X, y)
+    assert 1 <= model.n_iter_ < 30
+    assert np.all(np.isfinite(model.params_))
+    assert np.all(np.isfinite(model.predict(X)))
+    assert np.all(np.isfinite(model.loss_curve_)) and len(model.loss_curve_) == model.n_iter_
+
+
+def test_divergence_in_the_first_epoch_is_an_error(data):
+    X, y = data
+    model = RNNRegressor(hidden_layer_sizes=(16,), activation="relu", solver="sgd",
+                         momentum=0.0, learning_rate_init=1e12, batch_size=4, random_state=0)
+    with pytest.raises(ValueError, match="diverged in the first epoch"):
+        model.fit(X * 1e3, y * 1e3)
+    assert not hasattr(model, "params_")
+
+
+def test_max_grad_norm_keeps_the_same_run_finite(data):
+    X, y = data
+    model = _exploding_relu_rnn(max_grad_norm=1.0)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*diverged", category=ConvergenceWarning)
+        model.fit(X, y)
+    assert np.all(np.isfinite(model.params_)) and np.all(np.isfinite(model.loss_curve_))
+    # The norms before clipping were far above the clip: clipping did the work.
+    assert max(model.grad_norm_curve_) > 5
+
+
+def test_keyboard_interrupt_keeps_a_usable_model(data, monkeypatch):
+    X, y = data
+    model = LSTMRegressor(hidden_layer_sizes=(4,), max_iter=50, random_state=0)
+    net_class = type(model._make_network(12, 1, 1))
+    original = net_class.train_epoch
+    calls = []
+
+    def interrupted(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(net_class, "train_epoch", interrupted)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        model.fit(X, y)
+    assert model.n_iter_ == 2 and len(model.loss_curve_) == 2
+    assert np.all(np.isfinite(model.predict(X)))
+
+
+def test_predict_from_four_threads_matches_sequential(data):
+    X, y = data
+    model = LSTMRegressor(hidden_layer_sizes=(8,), max_iter=3, random_state=0).fit(X, y)
+    expected = model.predict(X)
+    results = [None] * 4
+
+    def work(k):
+        for _ in range(20):
+            results[k] = model.predict(X)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in results:
+        np.testing.assert_array_equal(r, expected)
+
+
+def test_fit_never_mutates_its_input(data):
+    X, y = data
+    sw = np.linspace(0.5, 1.5, len(y))
+    for Estimator in (RNNRegressor, LSTMRegressor, WindowMLPRegressor):
+        before = [a.copy() for a in (X, y, sw)]
+        Estimator(hidden_layer_sizes=(4,), max_iter=2, window=6).fit(X, y, sample_weight=sw)
+        for a, b in zip((X, y, sw), before):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_float32_training_reaches_the_float64_result():
+    # The airline series, log growth rates, one-step forecasts: the float32
+    # model's held-out RMSE (in log growth units) is within 10% of float64's.
+    growth = np.diff(np.log(load_airline().to_numpy(dtype=float)))
+    X, y = make_windows((growth - growth.mean()) / growth.std(), window=12)
+    errors = {}
+    for dtype in (np.float64, np.float32):
+        model = LSTMRegressor(random_state=0, max_iter=100)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X[:-24].astype(dtype), y[:-24])
+        assert model.predict(X[-24:]).dtype == dtype
+        errors[dtype] = np.sqrt(np.mean((model.predict(X[-24:]) - y[-24:]) ** 2))
+    assert abs(errors[np.float32] - errors[np.float64]) < 0.1 * errors[np.float64]
+
+
+_SCRIPT = textwrap.dedent("""
+    import warnings
+    import numpy as np
+    warnings.simplefilter("ignore")
+    from skrnn import LSTMRegressor, RNNRegressor
+    X = np.random.RandomState(0).normal(size=(8, 5))
+    for E in (LSTMRegressor, RNNRegressor):
+        p = E(hidden_layer_sizes=(3,), max_iter=2, batch_size=4, random_state=0).fit(X, X[:, 0]).predict(X)
+        print(*[repr(float(v)) for v in p])
+""")
+
+
+def _run(env_changes):
+    env = dict(os.environ, **env_changes)
+    out = subprocess.run([sys.executable, "-c", _SCRIPT], env=env, capture_output=True,
+                         text=True, check=True)
+    return np.array(out.stdout.split(), dtype=float)
+
+
+def test_pure_python_mode_gives_the_same_predictions():
+    compiled = _run({})  # this session's (fresh) cache: already compiled
+    interpreted = _run({"NUMBA_DISABLE_JIT": "1"})
+    np.testing.assert_allclose(interpreted, compiled, rtol=1e-10, atol=1e-12)
+
+
+def test_works_when_the_numba_cache_cannot_be_written(tmp_path):
+    # A cache folder below a regular file can be created by nobody, root
+    # included (a read-only install behaves the same way).
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    predictions = _run({"NUMBA_CACHE_DIR": str(blocker / "cache")})
+    assert np.all(np.isfinite(predictions))
