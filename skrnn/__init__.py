@@ -5,6 +5,7 @@ forward and backpropagation-through-time kernels on the CPU.
 """
 
 from ._base import InconsistentVersionWarning
+from ._forecast import recursive_forecast
 from ._lstm import LSTMRegressor
 from ._mlp import WindowMLPRegressor
 from ._rnn import RNNRegressor
@@ -18,4 +19,5 @@ __all__ = [
     "WindowMLPRegressor",
     "__version__",
     "make_windows",
+    "recursive_forecast",
 ]

@@ -1,0 +1,191 @@
+"""The sklearn workflows users run, end to end."""
+
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import loguniform, randint
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import (
+    GridSearchCV,
+    RandomizedSearchCV,
+    TimeSeriesSplit,
+    cross_validate,
+)
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+from skrnn import (
+    LSTMRegressor,
+    RNNRegressor,
+    WindowMLPRegressor,
+    make_windows,
+    recursive_forecast,
+)
+from skrnn.datasets import load_airline
+
+
+@pytest.fixture(autouse=True)
+def _no_convergence_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def airline_windows():
+    series = np.log(load_airline())
+    return make_windows(series, window=24)
+
+
+def _scaled(estimator):
+    return TransformedTargetRegressor(
+        make_pipeline(StandardScaler(), estimator), transformer=StandardScaler()
+    )
+
+
+def test_pipeline_with_scaled_target(airline_windows):
+    X, y = airline_windows
+    model = _scaled(LSTMRegressor(hidden_layer_sizes=(16,), random_state=0))
+    model.fit(X[:-24], y[:-24])
+    assert model.predict(X[-24:]).shape == (24,)
+    assert model.regressor_[-1].n_features_in_ == 24
+    assert model.score(X[:-24], y[:-24]) > 0.9
+    # The last two years lie above all training values: the model still
+    # forecasts them better than the training mean does.
+    error = np.abs(model.predict(X[-24:]) - y[-24:]).mean()
+    assert error < np.abs(y[:-24].mean() - y[-24:]).mean()
+
+
+def with_squares(X):
+    """2-D windows to 3-D sequences with two features: value and its square."""
+    return np.stack([X, X**2], axis=2)
+
+
+def test_function_transformer_feeds_3d_input(airline_windows):
+    X, y = airline_windows
+    X = (X - X.mean()) / X.std()
+    model = make_pipeline(
+        FunctionTransformer(with_squares), RNNRegressor(hidden_layer_sizes=(8,), max_iter=20,
+                                                        random_state=0)
+    )
+    model.fit(X, y - y.mean())
+    assert model[-1].n_sequence_features_ == 2
+    assert model.predict(X).shape == y.shape
+
+
+def test_grid_search_with_time_series_split_in_worker_processes(airline_windows):
+    X, y = airline_windows
+    grid = {
+        "regressor__rnn__window": [6, 24],
+        "regressor__rnn__hidden_layer_sizes": [(8,)],
+        "regressor__rnn__learning_rate_init": [1e-3, 1e-2],
+    }
+    model = TransformedTargetRegressor(
+        Pipeline([("scale", StandardScaler()),
+                  ("rnn", RNNRegressor(max_iter=30, random_state=0))]),
+        transformer=StandardScaler(),
+    )
+    search = GridSearchCV(model, grid, cv=TimeSeriesSplit(n_splits=3), n_jobs=2)
+    search.fit(X, y)
+    assert set(search.best_params_) == set(grid)
+    assert len(search.cv_results_["mean_test_score"]) == 4
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert search.best_estimator_.predict(X[-3:]).shape == (3,)
+
+
+def test_randomized_search_and_cross_validate(airline_windows):
+    X, y = airline_windows
+    search = RandomizedSearchCV(
+        _scaled(WindowMLPRegressor(max_iter=30, random_state=0)),
+        {"regressor__windowmlpregressor__window": randint(4, 25),
+         "regressor__windowmlpregressor__learning_rate_init": loguniform(1e-4, 1e-1)},
+        n_iter=4, cv=TimeSeriesSplit(n_splits=3), random_state=0,
+    )
+    search.fit(X, y)
+    assert 4 <= search.best_params_["regressor__windowmlpregressor__window"] <= 24
+    scores = cross_validate(
+        _scaled(WindowMLPRegressor(max_iter=30, random_state=0)), X, y,
+        cv=TimeSeriesSplit(n_splits=3),
+    )
+    assert len(scores["test_score"]) == 3 and np.all(np.isfinite(scores["test_score"]))
+
+
+_LOAD = textwrap.dedent("""
+    import pickle, sys, joblib
+    with open(sys.argv[1], "rb") as f:
+        model = pickle.load(f)
+    other = joblib.load(sys.argv[2])
+    X = joblib.load(sys.argv[3])
+    joblib.dump((model.predict(X), other.predict(X)), sys.argv[4])
+""")
+
+
+@pytest.mark.parametrize("Estimator", [RNNRegressor, LSTMRegressor, WindowMLPRegressor])
+def test_pickle_and_joblib_round_trip_in_a_fresh_process(Estimator, tmp_path, airline_windows):
+    X, y = airline_windows
+    X = (X - X.mean()) / X.std()
+    model = Estimator(hidden_layer_sizes=(8,), max_iter=5, random_state=0).fit(X, y - y.mean())
+    with open(tmp_path / "model.pkl", "wb") as f:
+        pickle.dump(model, f)
+    joblib.dump(model, tmp_path / "model.joblib")
+    joblib.dump(X, tmp_path / "X.joblib")
+    subprocess.run(
+        [sys.executable, "-c", _LOAD, *(str(tmp_path / n) for n in
+                                        ["model.pkl", "model.joblib", "X.joblib", "out.joblib"])],
+        check=True, env=dict(os.environ),
+    )
+    from_pickle, from_joblib = joblib.load(tmp_path / "out.joblib")
+    np.testing.assert_array_equal(from_pickle, model.predict(X))
+    np.testing.assert_array_equal(from_joblib, model.predict(X))
+
+
+def test_pandas_inputs():
+    series = load_airline()
+    X, y = make_windows(series, window=6)
+    frame = pd.DataFrame(X, columns=[f"t-{k}" for k in range(6, 0, -1)])
+    model = WindowMLPRegressor(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+    model.fit(frame, pd.Series(y))
+    assert list(model.feature_names_in_) == list(frame.columns)
+    renamed = frame.rename(columns={"t-1": "lag1"})
+    with pytest.raises(ValueError, match="feature names should match"):
+        model.predict(renamed)
+    multi = pd.DataFrame({"passengers": series, "month": series.index.month}, index=series.index)
+    X3, y3 = make_windows(multi, window=12, target="passengers")
+    assert X3.shape == (132, 12, 2) and y3[0] == series.iloc[12]
+
+
+def test_recursive_forecast_matches_a_hand_rolled_loop(airline_windows):
+    X, y = airline_windows
+    model = _scaled(RNNRegressor(hidden_layer_sizes=(8,), max_iter=20, random_state=0))
+    model.fit(X, y)
+    history = np.log(load_airline().to_numpy())
+    forecast = recursive_forecast(model, history, steps=5)
+    window = list(history[-24:])
+    expected = []
+    for _ in range(5):
+        expected.append(model.predict(np.array([window[-24:]]))[0])
+        window.append(expected[-1])
+    np.testing.assert_array_equal(forecast, expected)
+
+
+def test_recursive_forecast_rejects_bad_input(airline_windows):
+    X, y = airline_windows
+    model = WindowMLPRegressor(hidden_layer_sizes=(4,), max_iter=2).fit(X, y)
+    with pytest.raises(ValueError, match="needs the last 24"):
+        recursive_forecast(model, y[:10], steps=2)
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        recursive_forecast(model, y, steps=0)
+    with pytest.raises(ValueError, match="1-D series"):
+        recursive_forecast(model, X, steps=1)
+    two_step = WindowMLPRegressor(hidden_layer_sizes=(4,), max_iter=2).fit(X, np.c_[y, y])
+    with pytest.raises(ValueError, match="needs a one-step model"):
+        recursive_forecast(two_step, y, steps=1)
