@@ -200,13 +200,24 @@ def _gather_targets(Y, SW, rows, yb, swb):
 
 
 @njit(**JIT)
-def _clip_and_step(params, grad, m, v, hyper, solver, nesterov, step, norm):
+def _finish_minibatch(loss, bi, params, grad, m, v, hyper, solver, nesterov, step, losses, norms):
+    """Record the minibatch's loss and gradient norm, then clip and update.
+
+    Returns False, without updating, when the loss or gradient is not finite.
+    ``step`` is the number of updates made before this one.
+    """
+    norm = math.sqrt(np.dot(grad, grad))
+    losses[bi] = loss
+    norms[bi] = norm
+    if not (math.isfinite(loss) and math.isfinite(norm)):
+        return False
     max_norm = hyper[MAX_GRAD_NORM]
     if max_norm > 0 and norm > max_norm:
         scale = params.dtype.type(max_norm / norm)
         for k in range(grad.shape[0]):
             grad[k] *= scale
-    optimizer_step(params, grad, m, v, hyper, solver, nesterov, step)
+    optimizer_step(params, grad, m, v, hyper, solver, nesterov, step + 1)
+    return True
 
 
 @njit(**JIT)
@@ -246,13 +257,10 @@ def recurrent_train(
             xb, yb, swb, cell, act, sizes, p_off, bptt_steps, params, grad, mask,
             hyper[ALPHA], ws, w_off,
         )
-        norm = math.sqrt(np.dot(grad, grad))
-        losses[bi] = loss
-        norms[bi] = norm
-        if not (math.isfinite(loss) and math.isfinite(norm)):
+        if not _finish_minibatch(loss, bi, params, grad, m, v, hyper, solver, nesterov, step,
+                                 losses, norms):
             return step, bi
         step += 1
-        _clip_and_step(params, grad, m, v, hyper, solver, nesterov, step, norm)
     return step, n_batches
 
 
@@ -338,13 +346,10 @@ def dense_train(
         loss = dense_loss_grad(
             xb, yb, swb, act, sizes, p_off, params, grad, mask, hyper[ALPHA], ws, w_off
         )
-        norm = math.sqrt(np.dot(grad, grad))
-        losses[bi] = loss
-        norms[bi] = norm
-        if not (math.isfinite(loss) and math.isfinite(norm)):
+        if not _finish_minibatch(loss, bi, params, grad, m, v, hyper, solver, nesterov, step,
+                                 losses, norms):
             return step, bi
         step += 1
-        _clip_and_step(params, grad, m, v, hyper, solver, nesterov, step, norm)
     return step, n_batches
 
 
