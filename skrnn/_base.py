@@ -127,6 +127,13 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
             X = _kernel_array(self._validate_X(X, reset=False), self.params_.dtype)
         X = X.reshape(X.shape[0], X.shape[1], -1)
         out = self._net.predict(self.params_, X, t0=X.shape[1] - self._window)
+        if not np.isfinite(out).all():
+            raise ValueError(
+                "The predictions overflowed to infinity or NaN: X holds values far "
+                f"outside those seen in fit (largest magnitude {np.abs(X).max():.3g}). "
+                "Scale X as it was scaled for fit, for example with a StandardScaler "
+                "in a Pipeline."
+            )
         return out.ravel() if self._y_ndim == 1 else out
 
     def _ready_for_kernels(self, X):

@@ -130,3 +130,9 @@ def test_minibatches_of_zero_weight_are_skipped():
     model.fit(X, y, sample_weight=sw)
     assert np.all(np.isfinite(model.params_)) and np.all(np.isfinite(model.loss_curve_))
     assert model.t_ == 60
+
+
+def test_predictions_that_overflow_are_an_error_not_nan():
+    model = WindowMLPRegressor(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="predictions overflowed"):
+        model.predict(np.full((2, 6), 1.7e308))
