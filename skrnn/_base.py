@@ -21,6 +21,15 @@ from ._kernels.optim import ADAM, SGD
 from ._version import __version__
 
 
+# The fitted attributes that training reads and updates: what warm start and
+# partial_fit copy before they train.
+_TRAINING_STATE = (
+    "n_sequence_features_", "_window", "_rng", "params_", "_optimizer_state", "n_iter_",
+    "t_", "loss_curve_", "grad_norm_curve_", "best_loss_", "validation_scores_",
+    "best_validation_score_", "_no_improvement_count",
+)
+
+
 class InconsistentVersionWarning(UserWarning):
     """A model is unpickled with another skrnn version than the one that saved it.
 
@@ -182,7 +191,8 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
     def _validate_X(self, X, reset, y="no_validation"):
         """Validate ``X`` (and ``y`` unless "no_validation") into a 3-D float array."""
         kwargs = dict(reset=reset, allow_nd=True, dtype=[np.float64, np.float32])
-        if isinstance(y, str) and y == "no_validation":
+        X_only = isinstance(y, str) and y == "no_validation"
+        if X_only:
             X = validate_data(self, X, **kwargs)
         else:
             X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, **kwargs)
@@ -210,7 +220,7 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 f"Pass X of shape (n_samples, {self.n_features_in_}, "
                 f"{self.n_sequence_features_})."
             )
-        return X if isinstance(y, str) and y == "no_validation" else (X, y)
+        return X if X_only else (X, y)
 
     def _check_hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -296,22 +306,7 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
     def _state_copy(self):
         # Warm start and partial_fit train on copies, so that an error or an
         # interrupt half-way leaves the fitted attributes untouched.
-        opt = self._optimizer_state
-        state = {
-            "n_sequence_features_": self.n_sequence_features_,
-            "_window": self._window,
-            "_rng": copy.deepcopy(self._rng),
-            "params_": self.params_.copy(),
-            "_optimizer_state": {"m": opt["m"].copy(), "v": opt["v"].copy(), "step": opt["step"]},
-            "n_iter_": self.n_iter_,
-            "t_": self.t_,
-            "loss_curve_": list(self.loss_curve_),
-            "grad_norm_curve_": list(self.grad_norm_curve_),
-            "best_loss_": self.best_loss_,
-            "validation_scores_": copy.copy(self.validation_scores_),
-            "best_validation_score_": self.best_validation_score_,
-            "_no_improvement_count": self._no_improvement_count,
-        }
+        state = {key: copy.deepcopy(getattr(self, key)) for key in _TRAINING_STATE}
         if (state["validation_scores_"] is None) == self.early_stopping:
             # early_stopping was switched since the last fit.
             state.update(self._fresh_stopping_state())
@@ -381,14 +376,15 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                     score = r2_score(y_val, pred, sample_weight=sw_val)
                     if score > state["best_validation_score_"]:
                         best_params = params.copy()
-                    stop = self._update_no_improvement(state, "validation_scores_", score, +1)
+                    state["validation_scores_"].append(score)
+                    stop = self._update_no_improvement(state, "best_validation_score_", score, +1)
                 else:
-                    stop = self._update_no_improvement(state, "loss_curve_", state["loss_"], -1)
+                    stop = self._update_no_improvement(state, "best_loss_", state["loss_"], -1)
                 if self.verbose:
                     self._print_epoch(state, time.perf_counter() - tic)
                 if stop and not incremental:
-                    what = "Validation score" if self.early_stopping else "Training loss"
                     if self.verbose:
+                        what = "Validation score" if self.early_stopping else "Training loss"
                         print(
                             f"{what} did not improve more than tol={self.tol:f} for "
                             f"{self.n_iter_no_change} consecutive epochs. Stopping."
@@ -425,13 +421,8 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
             ConvergenceWarning,
         )
 
-    def _update_no_improvement(self, state, curve, value, sign):
+    def _update_no_improvement(self, state, best_key, value, sign):
         """sklearn's stopping rule; ``sign`` is +1 for scores, -1 for losses."""
-        if curve == "validation_scores_":
-            state[curve].append(value)
-            best_key = "best_validation_score_"
-        else:
-            best_key = "best_loss_"
         best = state[best_key]
         if sign * value < sign * best + self.tol:
             state["_no_improvement_count"] += 1

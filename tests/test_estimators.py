@@ -90,8 +90,8 @@ def test_lstm_weights_follow_the_documented_layout(data):
     w = model.weights_
     assert w["layer0.W_ih"].shape == (1, 32) and w["layer0.W_hh"].shape == (8, 32)
     assert w["layer1.W_ih"].shape == (8, 16) and w["layer1.b"].shape == (16,)
-    # Initialisation is recorded in the first epoch's starting point; after one
-    # small epoch the forget-gate bias (second block of 4) is still near 1.
+    # The forget-gate bias (the second block of 4) starts at 1, the other
+    # biases at 0; one short epoch moves them only a little.
     b = w["layer1.b"]
     assert np.all(np.abs(b[4:8] - 1) < 0.1) and np.all(np.abs(b[:4]) < 0.1)
 

@@ -191,12 +191,22 @@ def _gather_flat(X, t0, rows, xb):
 
 
 @njit(**JIT)
-def _gather_targets(Y, SW, rows, yb, swb):
+def _start_minibatch(Y, SW, rows, yb, swb, bi, losses, norms):
+    """Gather the minibatch's targets and weights.
+
+    Returns False, recording the minibatch as skipped (norm -1), when all
+    its weights are zero: no information, no update.
+    """
     for i in range(rows.shape[0]):
         r = rows[i]
         swb[i] = SW[r]
         for j in range(Y.shape[1]):
             yb[i, j] = Y[r, j]
+    if swb.sum() == 0:
+        losses[bi] = 0.0
+        norms[bi] = -1.0
+        return False
+    return True
 
 
 @njit(**JIT)
@@ -247,10 +257,7 @@ def recurrent_train(
         xb = _view3(ws, w_off[L, XB], T, b, D)
         yb = _view2(ws, w_off[L, YB], b, n_out)
         swb = ws[w_off[L, SWB] : w_off[L, SWB] + b]
-        _gather_targets(Y, SW, rows, yb, swb)
-        if swb.sum() == 0:
-            losses[bi] = 0.0
-            norms[bi] = -1.0  # no weight, no information: no update
+        if not _start_minibatch(Y, SW, rows, yb, swb, bi, losses, norms):
             continue
         _gather_time_major(X, t0, rows, xb)
         loss = recurrent_loss_grad(
@@ -337,10 +344,7 @@ def dense_train(
         xb = _view2(ws, w_off[L, XB], b, F)
         yb = _view2(ws, w_off[L, YB], b, n_out)
         swb = ws[w_off[L, SWB] : w_off[L, SWB] + b]
-        _gather_targets(Y, SW, rows, yb, swb)
-        if swb.sum() == 0:
-            losses[bi] = 0.0
-            norms[bi] = -1.0
+        if not _start_minibatch(Y, SW, rows, yb, swb, bi, losses, norms):
             continue
         _gather_flat(X, t0, rows, xb)
         loss = dense_loss_grad(
