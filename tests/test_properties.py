@@ -1,6 +1,10 @@
 """Property-based tests: any input gives a clear error or a sound result."""
 
+import atexit
+import shutil
+import tempfile
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +19,9 @@ SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 ESTIMATORS = [RNNRegressor, LSTMRegressor, WindowMLPRegressor]
 N_STEPS = 6
+# Memory-mapped inputs live here; one file per drawn array.
+MEMMAP_DIR = Path(tempfile.mkdtemp(prefix="skrnn-memmap-"))
+atexit.register(shutil.rmtree, MEMMAP_DIR, ignore_errors=True)
 
 values = st.one_of(
     st.floats(-10, 10), st.sampled_from([0.0, 1e300, -1e300, 1e-300, np.nan, np.inf, -np.inf])
@@ -33,7 +40,7 @@ def arrays(draw, n_steps=None):
     dtype = draw(dtypes)
     with np.errstate(all="ignore"):
         X = X.astype(dtype) if dtype not in ("object", "str") else X.astype(dtype)
-    layout = draw(st.sampled_from(["C", "F", "strided", "readonly"]))
+    layout = draw(st.sampled_from(["C", "F", "strided", "readonly", "memmap"]))
     if layout == "F":
         X = np.asfortranarray(X)
     elif layout == "strided":
@@ -41,6 +48,11 @@ def arrays(draw, n_steps=None):
     elif layout == "readonly":
         X = X.copy()
         X.flags.writeable = False
+    elif layout == "memmap" and X.dtype != object:
+        # A read-only memory map, as joblib hands large arrays to its workers.
+        path = MEMMAP_DIR / f"{len(list(MEMMAP_DIR.iterdir()))}.npy"
+        np.save(path, X)
+        X = np.load(path, mmap_mode="r")
     return X
 
 

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -99,6 +100,27 @@ def test_predict_from_four_threads_matches_sequential(data):
         t.join()
     for r in results:
         np.testing.assert_array_equal(r, expected)
+
+
+@pytest.mark.parametrize("Estimator", [RNNRegressor, LSTMRegressor, WindowMLPRegressor])
+def test_predict_on_a_million_sequences_uses_bounded_memory(data, Estimator):
+    X, y = data
+    model = Estimator(hidden_layer_sizes=(8,), max_iter=2, random_state=0).fit(X, y)
+    big = np.random.RandomState(0).normal(size=(1_000_000, X.shape[1]))  # 92 MB
+    model.predict(big[:10])  # load the kernel (compiler memory) before measuring
+    tracemalloc.start()
+    try:
+        pred = model.predict(big)
+        extra = tracemalloc.get_traced_memory()[1] - pred.nbytes
+    finally:
+        tracemalloc.stop()
+    # Beyond its 8 MB output, predict needs only its chunk's scratch space
+    # (2 MB), not memory in proportion to the 92 MB input.
+    assert extra < 4 * 2**20, f"{extra / 2**20:.1f} MB extra"
+    assert pred.shape == (1_000_000,) and np.isfinite(pred).all()
+    # Chunk boundaries change the results by rounding at most (BLAS may sum
+    # in another order for another number of rows).
+    np.testing.assert_allclose(pred[-1000:], model.predict(big[-1000:]), rtol=1e-12)
 
 
 def test_fit_never_mutates_its_input(data):

@@ -276,11 +276,12 @@ def recurrent_predict(X, t0, cell, act, sizes, p_off, params, ws, w_off, batch_s
     """Predictions ``out`` (n, n_out) for the steps from ``t0`` on of X, in chunks."""
     n, T, D = X.shape[0], X.shape[1] - t0, X.shape[2]
     L = sizes.shape[0] - 2
-    rows = np.arange(n)
+    rows = np.empty(batch_size, dtype=np.int64)  # one chunk's, not n indices
     for start in range(0, n, batch_size):
         b = min(batch_size, n - start)
         xb = _view3(ws, w_off[L, XB], T, b, D)
-        _gather_time_major(X, t0, rows[start : start + b], xb)
+        rows[:b] = np.arange(start, start + b)
+        _gather_time_major(X, t0, rows[:b], xb)
         recurrent_forward(xb, cell, act, sizes, p_off, params, ws, w_off, out[start : start + b])
 
 
@@ -362,9 +363,10 @@ def dense_predict(X, t0, act, sizes, p_off, params, ws, w_off, batch_size, out):
     """Predictions ``out`` (n, n_out) of the MLP for the steps from ``t0`` on of X."""
     n, F = X.shape[0], (X.shape[1] - t0) * X.shape[2]
     L = sizes.shape[0] - 2
-    rows = np.arange(n)
+    rows = np.empty(batch_size, dtype=np.int64)  # one chunk's, not n indices
     for start in range(0, n, batch_size):
         b = min(batch_size, n - start)
         xb = _view2(ws, w_off[L, XB], b, F)
-        _gather_flat(X, t0, rows[start : start + b], xb)
+        rows[:b] = np.arange(start, start + b)
+        _gather_flat(X, t0, rows[:b], xb)
         dense_net_forward(xb, act, sizes, p_off, params, ws, w_off, out[start : start + b])
