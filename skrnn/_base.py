@@ -68,7 +68,7 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
     # ------------------------------------------------------------------ API
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to sequences ``X`` and targets ``y``.
 
         Parameters
@@ -81,13 +81,27 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
             Targets. ``predict`` returns the same shape.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples in the loss.
+        X_val : array-like of shape (n_val, n_timesteps) or \
+                (n_val, n_timesteps, n_features), default=None
+            Validation sequences for early stopping, used instead of holding
+            out the last ``validation_fraction`` of ``X`` (all of ``X`` is
+            then trained on). Requires ``early_stopping=True`` and ``y_val``,
+            as in :class:`~sklearn.ensemble.HistGradientBoostingRegressor`.
+            In a :class:`~sklearn.pipeline.Pipeline`, ``X_val`` is
+            transformed as ``X`` is with ``Pipeline(...,
+            transform_input=["X_val"])`` and metadata routing enabled.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Targets of ``X_val``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples in their R^2 score.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        validation = (X_val, y_val, sample_weight_val)
+        return self._fit(X, y, sample_weight, incremental=False, validation=validation)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -188,8 +202,12 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
 
     # ----------------------------------------------------------- validation
 
-    def _validate_X(self, X, reset, y="no_validation"):
-        """Validate ``X`` (and ``y`` unless "no_validation") into a 3-D float array."""
+    def _validate_X(self, X, reset, y="no_validation", n_sequence_features=None):
+        """Validate ``X`` (and ``y`` unless "no_validation") into a 3-D float array.
+
+        Without ``reset``, the features per timestep must be
+        ``n_sequence_features`` (default: the fitted ``n_sequence_features_``).
+        """
         kwargs = dict(reset=reset, allow_nd=True, dtype=[np.float64, np.float32])
         X_only = isinstance(y, str) and y == "no_validation"
         if X_only:
@@ -213,12 +231,11 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                     f"window={self.window} is longer than the sequences in X "
                     f"({X.shape[1]} timesteps). Pass longer sequences or a smaller window."
                 )
-        elif X.shape[2] != self.n_sequence_features_:
+        elif X.shape[2] != (expected := n_sequence_features or self.n_sequence_features_):
             raise ValueError(
                 f"X has {X.shape[2]} features per timestep, but "
-                f"{type(self).__name__} was fitted with {self.n_sequence_features_}. "
-                f"Pass X of shape (n_samples, {self.n_features_in_}, "
-                f"{self.n_sequence_features_})."
+                f"{type(self).__name__} was fitted with {expected}. "
+                f"Pass X of shape (n_samples, {self.n_features_in_}, {expected})."
             )
         return X if X_only else (X, y)
 
@@ -236,39 +253,75 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------- training
 
-    def _fit(self, X, y, sample_weight, incremental):
+    def _fit(self, X, y, sample_weight, incremental, validation=(None, None, None)):
         # A failed call must leave a fitted model exactly as it was: every
         # attribute is set from local results at the end, and on any error
         # the instance dictionary is restored.
         saved = dict(self.__dict__)
         try:
-            return self._fit_unsafe(X, y, sample_weight, incremental)
+            return self._fit_unsafe(X, y, sample_weight, incremental, validation)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
 
-    def _fit_unsafe(self, X, y, sample_weight, incremental):
+    def _fit_unsafe(self, X, y, sample_weight, incremental, validation):
         fitted = hasattr(self, "params_")
         first_pass = not fitted or (not self.warm_start and not incremental)
         self._check_hidden_layer_sizes()
         X, y = self._validate_X(X, reset=first_pass, y=y)
-        if not first_pass and y.ndim != self._y_ndim:
-            y_dim = "1-D" if self._y_ndim == 1 else "2-D"
-            raise ValueError(f"y must be {y_dim}, as in the first fit.")
-        y2 = y.reshape(len(y), -1)
-        if not first_pass and y2.shape[1] != self.n_outputs_:
-            raise ValueError(
-                f"y has {y2.shape[1]} outputs, but the model was fitted with {self.n_outputs_}."
-            )
+        if not first_pass:
+            self._check_y_like_fit(y, "y", self._y_ndim, self.n_outputs_)
         dtype = X.dtype if first_pass else self.params_.dtype
         X = _kernel_array(X, dtype)
-        y2 = _kernel_array(y2, dtype)
+        y2 = _kernel_array(y.reshape(len(y), -1), dtype)
         sw = _check_sample_weight(sample_weight, X, dtype=dtype, ensure_non_negative=True)
+        validation = self._validate_validation_set(*validation, X, y, dtype)
         state = self._initial_state(X, y, dtype) if first_pass else self._state_copy()
-        self._run_epochs(state, X, y2, sw, incremental)
+        self._run_epochs(state, X, y2, sw, incremental, validation)
         self.__dict__.update(state)
         return self
+
+    @staticmethod
+    def _check_y_like_fit(y, name, y_ndim, n_outputs):
+        """Targets must keep the dimensions and outputs of the first fit."""
+        if y.ndim != y_ndim:
+            dim = "1-D" if y_ndim == 1 else "2-D"
+            raise ValueError(f"{name} must be {dim}, as y was in the first fit.")
+        outputs = 1 if y.ndim == 1 else y.shape[1]
+        if outputs != n_outputs:
+            raise ValueError(f"{name} has {outputs} outputs, but the model has {n_outputs}.")
+
+    def _validate_validation_set(self, X_val, y_val, sample_weight_val, X, y, dtype):
+        """The ``(X_val, y_val, sw_val)`` given to fit as kernel arrays, or None.
+
+        The errors follow HistGradientBoostingRegressor's.
+        """
+        if X_val is None and y_val is None:
+            if sample_weight_val is not None:
+                raise ValueError("sample_weight_val is given without X_val and y_val.")
+            return None
+        if y_val is None:
+            raise ValueError("X_val is provided, but y_val was not provided.")
+        if X_val is None:
+            raise ValueError("y_val is provided, but X_val was not provided.")
+        if not self.early_stopping:
+            raise ValueError(
+                "X_val and y_val are passed to fit while early_stopping is False. "
+                "Set early_stopping=True to stop on them."
+            )
+        X_val, y_val = self._validate_X(X_val, reset=False, y=y_val,
+                                        n_sequence_features=X.shape[2])
+        self._check_y_like_fit(y_val, "y_val", y.ndim, 1 if y.ndim == 1 else y.shape[1])
+        if len(y_val) < 2:
+            raise ValueError(
+                f"X_val has {len(y_val)} sample; the R^2 score of early stopping needs at "
+                "least 2."
+            )
+        sw_val = _check_sample_weight(sample_weight_val, X_val, dtype=dtype,
+                                      ensure_non_negative=True)
+        return (_kernel_array(X_val, dtype), _kernel_array(y_val.reshape(len(y_val), -1), dtype),
+                sw_val)
 
     def _initial_state(self, X, y, dtype):
         rng = check_random_state(self.random_state)
@@ -324,15 +377,18 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
         cut = n - n_val
         return (X[:cut], y[:cut], sw[:cut]), (X[cut:], y[cut:], sw[cut:])
 
-    def _run_epochs(self, state, X, y, sw, incremental):
+    def _run_epochs(self, state, X, y, sw, incremental, validation=None):
         """The epoch loop; updates ``state`` (never ``self``) in place.
 
         Each epoch is one kernel call over all its minibatches. A copy of the
         weights and optimizer state at the start of each epoch is the
         fallback when the epoch diverges (a non-finite loss or gradient).
+        ``validation`` is the set given to fit, else one is split off.
         """
         if self.early_stopping:
-            (X, y, sw), (X_val, y_val, sw_val) = self._split_validation(X, y, sw)
+            if validation is None:
+                (X, y, sw), validation = self._split_validation(X, y, sw)
+            X_val, y_val, sw_val = validation
         net = state["_net"] = self._make_network(
             state["_window"], state["n_sequence_features_"], y.shape[1]
         )

@@ -8,10 +8,12 @@ import textwrap
 import warnings
 
 import joblib
+from joblib import Parallel, delayed, parallel_backend
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import loguniform, randint
+from sklearn import clone, config_context
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import (
@@ -20,6 +22,7 @@ from sklearn.model_selection import (
     TimeSeriesSplit,
     cross_validate,
 )
+from sklearn.metrics import r2_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
@@ -189,3 +192,99 @@ def test_recursive_forecast_rejects_bad_input(airline_windows):
     two_step = WindowMLPRegressor(hidden_layer_sizes=(4,), max_iter=2).fit(X, np.c_[y, y])
     with pytest.raises(ValueError, match="needs a one-step model"):
         recursive_forecast(two_step, y, steps=1)
+
+
+def test_explicit_validation_set_is_what_early_stopping_scores(airline_windows):
+    X, y = airline_windows
+    X, y = (X - X.mean()) / X.std(), (y - y.mean()) / y.std()
+    params = dict(hidden_layer_sizes=(8,), early_stopping=True, max_iter=40, random_state=0)
+    n_val = 30
+    given = RNNRegressor(**params).fit(X[:-n_val], y[:-n_val], X_val=X[-n_val:], y_val=y[-n_val:])
+    # Holding out the same last samples by validation_fraction trains the
+    # same model: X_val replaces the split, and the split trains on the rest.
+    split = RNNRegressor(validation_fraction=n_val / len(y), **params).fit(X, y)
+    np.testing.assert_array_equal(given.params_, split.params_)
+    assert given.validation_scores_ == split.validation_scores_
+    # The kept (best) weights score best_validation_score_ on X_val.
+    assert given.best_validation_score_ == pytest.approx(
+        r2_score(y[-n_val:], given.predict(X[-n_val:])), abs=1e-12
+    )
+
+
+def test_sample_weight_val_weights_the_validation_score(airline_windows):
+    X, y = airline_windows
+    X, y = (X - X.mean()) / X.std(), (y - y.mean()) / y.std()
+    params = dict(hidden_layer_sizes=(8,), early_stopping=True, max_iter=5, random_state=0)
+    sw_val = np.linspace(0.1, 2, 30)
+    model = RNNRegressor(**params).fit(X[:-30], y[:-30], X_val=X[-30:], y_val=y[-30:],
+                                       sample_weight_val=sw_val)
+    unweighted = RNNRegressor(**params).fit(X[:-30], y[:-30], X_val=X[-30:], y_val=y[-30:])
+    np.testing.assert_array_equal(model.params_, unweighted.params_)  # same training
+    last = r2_score(y[-30:], model.predict(X[-30:]), sample_weight=sw_val)
+    assert max(model.validation_scores_) == pytest.approx(last, abs=1e-12)
+    assert model.validation_scores_ != unweighted.validation_scores_
+
+
+def test_pipeline_transforms_x_val_with_metadata_routing(airline_windows):
+    X, y = airline_windows
+    y = (y - y.mean()) / y.std()
+    with config_context(enable_metadata_routing=True):
+        rnn = RNNRegressor(hidden_layer_sizes=(8,), early_stopping=True, max_iter=20,
+                           random_state=0).set_fit_request(X_val=True, y_val=True)
+        pipe = Pipeline([("scale", StandardScaler()), ("rnn", rnn)], transform_input=["X_val"])
+        pipe.fit(X[:-30], y[:-30], X_val=X[-30:], y_val=y[-30:])
+    # Scored on the scaled X_val: the best score is what the pipeline's
+    # predictions (which scale X_val the same way) score.
+    assert pipe[-1].best_validation_score_ == pytest.approx(
+        r2_score(y[-30:], pipe.predict(X[-30:])), abs=1e-12
+    )
+    unscaled = r2_score(y[-30:], pipe[-1].predict(X[-30:]))
+    assert abs(pipe[-1].best_validation_score_ - unscaled) > 0.1
+
+
+def test_sample_weight_routed_through_grid_search_and_pipeline(airline_windows):
+    X, y = airline_windows
+    y = (y - y.mean()) / y.std()
+    sw = np.linspace(0.2, 3.0, len(y))
+    with config_context(enable_metadata_routing=True):
+        pipe = Pipeline([
+            ("scale", StandardScaler().set_fit_request(sample_weight=False)),
+            ("rnn", RNNRegressor(max_iter=20, random_state=0)
+             .set_fit_request(sample_weight=True).set_score_request(sample_weight=True)),
+        ])
+        search = GridSearchCV(pipe, {"rnn__hidden_layer_sizes": [(4,), (8,)]},
+                              cv=TimeSeriesSplit(n_splits=3))
+        search.fit(X, y, sample_weight=sw)
+        assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+        # The refit model equals a direct weighted fit, not an unweighted one.
+        best = search.best_estimator_[-1]
+        Xs = StandardScaler().fit_transform(X)
+        weighted = clone(best).fit(Xs, y, sample_weight=sw)
+        unweighted = clone(best).fit(Xs, y)
+    np.testing.assert_array_equal(best.params_, weighted.params_)
+    assert not np.array_equal(best.params_, unweighted.params_)
+
+
+def test_fits_of_clones_in_threads_equal_sequential_fits(airline_windows):
+    X, y = airline_windows
+    X, y = (X - X.mean()) / X.std(), (y - y.mean()) / y.std()
+    models = [Estimator(hidden_layer_sizes=(8,), max_iter=10, random_state=seed)
+              for Estimator in (RNNRegressor, LSTMRegressor, WindowMLPRegressor)
+              for seed in (0, 1)]
+    sequential = [clone(m).fit(X, y) for m in models]
+    with parallel_backend("threading", n_jobs=2):
+        threaded = Parallel()(delayed(clone(m).fit)(X, y) for m in models)
+    for a, b in zip(sequential, threaded):
+        np.testing.assert_array_equal(a.params_, b.params_)
+        np.testing.assert_array_equal(a.predict(X), b.predict(X))
+
+
+def test_kernels_release_the_gil():
+    # Threads run fits concurrently only if every kernel the estimators call
+    # releases the GIL (benchmarks/bench_threads.py measures the speed-up).
+    from skrnn._kernels import train
+
+    entry_points = [train.recurrent_train, train.recurrent_predict, train.dense_train,
+                    train.dense_predict, train.recurrent_loss_grad, train.dense_loss_grad]
+    for kernel in entry_points:
+        assert kernel.targetoptions.get("nogil"), kernel.py_func.__name__

@@ -58,6 +58,33 @@ def test_bad_fit_input_raises_a_clear_error(Estimator, case):
         Estimator(max_iter=2, **params).fit(data["X"], data["y"], data["sample_weight"])
 
 
+BAD_VALIDATION_SET = {
+    "X_val alone": (dict(X_val=X), "X_val is provided, but y_val was not provided"),
+    "y_val alone": (dict(y_val=y), "y_val is provided, but X_val was not provided"),
+    "sample_weight_val alone": (dict(sample_weight_val=y), "sample_weight_val is given without"),
+    "no early stopping": (dict(X_val=X, y_val=y, early_stopping=False),
+                          "X_val and y_val are passed to fit while early_stopping is False"),
+    "other timesteps": (dict(X_val=X[:, :4], y_val=y), "X has 4 features, but"),
+    "other features per step": (dict(X_val=np.stack([X, X], axis=2), y_val=y),
+                                "2 features per timestep"),
+    "2-D y_val": (dict(X_val=X, y_val=np.c_[y, y]), "y_val must be 1-D"),
+    "one sample": (dict(X_val=X[:1], y_val=y[:1]), "needs at least 2"),
+    "nan in X_val": (dict(X_val=_with(np.nan), y_val=y), "Input X contains NaN"),
+    "short sample_weight_val": (dict(X_val=X, y_val=y, sample_weight_val=y[:3]),
+                                "sample_weight.shape"),
+}
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("case", BAD_VALIDATION_SET, ids=str)
+def test_bad_validation_set_raises_as_histgradientboosting_does(Estimator, case):
+    args, message = BAD_VALIDATION_SET[case]
+    args = dict(args)
+    model = Estimator(max_iter=2, early_stopping=args.pop("early_stopping", True))
+    with pytest.raises(ValueError, match=message):
+        model.fit(X, y, **args)
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
 def test_predict_with_other_shapes_raises(Estimator):
     model = Estimator(hidden_layer_sizes=(4,), max_iter=2).fit(X, y)
@@ -76,7 +103,7 @@ def test_predict_with_other_shapes_raises(Estimator):
 @pytest.mark.parametrize(
     "call",
     ["refit nan", "refit window", "warm start wrong shape", "partial_fit wrong shape",
-     "partial_fit more outputs"],
+     "partial_fit more outputs", "refit bad X_val"],
 )
 def test_failed_call_leaves_the_fitted_model_unchanged(Estimator, call):
     model = Estimator(hidden_layer_sizes=(4,), max_iter=3, random_state=0).fit(X, y)
@@ -91,9 +118,11 @@ def test_failed_call_leaves_the_fitted_model_unchanged(Estimator, call):
             model.set_params(warm_start=True).fit(X[:, :4], y)
         elif call == "partial_fit wrong shape":
             model.partial_fit(X[:, :4], y)
+        elif call == "refit bad X_val":  # fails after X and y passed validation
+            model.set_params(early_stopping=True).fit(X, y, X_val=X[:, :4], y_val=y)
         else:
             model.partial_fit(X, np.column_stack([y, y]))
-    model.set_params(window=None, warm_start=False)
+    model.set_params(window=None, warm_start=False, early_stopping=False)
     after = vars(model)
     assert after.keys() == before.keys()
     for key, value in before.items():
