@@ -35,6 +35,8 @@ from skrnn import (
 )
 from skrnn.datasets import load_airline
 
+from _helpers import compiled_in_this_process
+
 
 @pytest.fixture(autouse=True)
 def _no_convergence_warnings():
@@ -103,6 +105,22 @@ def test_grid_search_with_time_series_split_in_worker_processes(airline_windows)
     assert len(search.cv_results_["mean_test_score"]) == 4
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
     assert search.best_estimator_.predict(X[-3:]).shape == (3,)
+
+
+def test_search_workers_load_the_kernels_from_the_cache(airline_windows):
+    X, y = airline_windows
+    X, y = (X - X.mean()) / X.std(), (y - y.mean()) / y.std()
+    RNNRegressor(max_iter=1).fit(X, y).predict(X)  # fills the cache, if empty
+    search = GridSearchCV(RNNRegressor(max_iter=5, random_state=0),
+                          {"hidden_layer_sizes": [(4,), (8,)]}, cv=TimeSeriesSplit(2),
+                          n_jobs=2).fit(X, y)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    # joblib keeps its 2 loky worker processes for the next call: ask them.
+    reports = joblib.Parallel(n_jobs=2)(
+        joblib.delayed(lambda: (os.getpid(), compiled_in_this_process()))() for _ in range(8)
+    )
+    assert {pid for pid, _ in reports} - {os.getpid()}, "ran in worker processes"
+    assert all(compiled == [] for _, compiled in reports), reports
 
 
 def test_randomized_search_and_cross_validate(airline_windows):
