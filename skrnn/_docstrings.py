@@ -119,7 +119,7 @@ _FRAGMENTS = {
     n_sequence_features_ : int
         Number of features per timestep (1 for 2-D ``X``).
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_timesteps,)
         Column names, when ``X`` was a DataFrame with string column names.
 
     n_outputs_ : int
