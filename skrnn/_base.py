@@ -5,6 +5,7 @@ and which parameters they add; everything else happens here, once.
 """
 
 import copy
+import threading
 import time
 import warnings
 from numbers import Integral, Real
@@ -17,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ._kernels.optim import ADAM, SGD
+from ._kernels.optim import ADAM, SGD, STOP
 from ._version import __version__
 
 
@@ -402,27 +403,42 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
         grad = np.empty_like(params)
         hyper = np.array(
             [self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon, self.momentum,
-             self.alpha, self.max_grad_norm or 0.0],
+             self.alpha, self.max_grad_norm or 0.0, 0.0],
             dtype=params.dtype,
         )
         solver = ADAM if self.solver == "adam" else SGD
         batch_sizes = np.diff(np.r_[np.arange(0, n, batch_size), n])
         best_params = None
 
+        seconds = np.inf  # of the last epoch; the first one may be long
         try:
             for _ in range(1 if incremental else self.max_iter):
                 tic = time.perf_counter()
                 order = rng.permutation(n) if self.shuffle else np.arange(n)
                 start = (params.copy(), opt["m"].copy(), opt["v"].copy(), opt["step"])
-                losses, norms, done = net.train_epoch(
-                    X, t0, y, sw, order, batch_size, params, grad, opt, hyper, solver,
-                    self.nesterovs_momentum, self._bptt_steps(), ws, w_off,
+                (losses, norms, done, diverged), interrupted = _run_interruptibly(
+                    lambda: net.train_epoch(
+                        X, t0, y, sw, order, batch_size, params, grad, opt, hyper, solver,
+                        self.nesterovs_momentum, self._bptt_steps(), ws, w_off,
+                    ),
+                    hyper, in_helper_thread=seconds > _INTERRUPT_LATENCY,
                 )
-                if done < len(batch_sizes):
+                seconds = time.perf_counter() - tic
+                if diverged:
                     self._diverged(state, start, params, opt)
                     break
+                state["t_"] += int(batch_sizes[:done].sum())
+                if interrupted:
+                    warnings.warn(
+                        f"Training interrupted by user in epoch {state['n_iter_'] + 1}, after "
+                        f"{done} of {len(batch_sizes)} minibatches; the weights after them "
+                        "are kept" + (" (or those of the best epoch, with early_stopping)."
+                                      if self.early_stopping else ".")
+                    )
+                    if "loss_" not in state:
+                        state["loss_"] = np.nan
+                    break
                 state["n_iter_"] += 1
-                state["t_"] += n
                 state["loss_"] = float(losses @ batch_sizes) / n
                 state["loss_curve_"].append(state["loss_"])
                 used = norms[norms >= 0]
@@ -453,8 +469,11 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                         "reached and the optimization hasn't converged yet.",
                         ConvergenceWarning,
                     )
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")
+        except KeyboardInterrupt:  # outside the kernels, between epochs
+            warnings.warn(
+                f"Training interrupted by user after {state['n_iter_']} epochs; the weights "
+                "so far are kept."
+            )
             if "loss_" not in state:
                 state["loss_"] = np.nan
         if best_params is not None:
@@ -527,6 +546,53 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
         super().__setstate__(state)
         if "params_" in state:
             self._net = self._make_network(self._window, self.n_sequence_features_, self.n_outputs_)
+
+
+# An epoch that took longer than this many seconds runs the next one in a
+# helper thread, so that Ctrl-C stops it after the current minibatch; shorter
+# epochs run in the calling thread and Ctrl-C stops training at their end.
+_INTERRUPT_LATENCY = 0.05
+
+
+def _run_interruptibly(run, hyper, in_helper_thread):
+    """Call ``run()``; returns its result and whether Ctrl-C interrupted it.
+
+    Python delivers Ctrl-C to the main thread, and only between bytecodes:
+    never inside a compiled kernel. So the kernel runs in a helper thread
+    while the main thread waits, and a KeyboardInterrupt there sets
+    ``hyper[STOP]``, which the kernel checks before each minibatch.
+    """
+    if not in_helper_thread or threading.current_thread() is not threading.main_thread():
+        return run(), False
+    outcome = {}
+    finished = threading.Event()
+
+    def target():
+        try:
+            outcome["result"] = run()
+        except BaseException as exc:  # re-raised in the caller's thread
+            outcome["error"] = exc
+        finally:
+            finished.set()
+
+    # Waits on an Event, not Thread.join: an interrupted join can mark a
+    # running thread as stopped (CPython 3.11's bpo-45274 handling).
+    threading.Thread(target=target, name="skrnn-epoch", daemon=True).start()
+    interrupted = False
+    while True:
+        try:
+            # Wake up often: a SIGINT that the OS handed to another thread
+            # raises here only when this thread runs Python code again.
+            while not finished.wait(0.05):
+                pass
+            break
+        except KeyboardInterrupt:
+            hyper[STOP] = 1
+            interrupted = True
+    hyper[STOP] = 0
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"], interrupted
 
 
 def _kernel_array(a, dtype):

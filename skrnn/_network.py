@@ -149,9 +149,12 @@ class _Network:
 
     def train_epoch(self, X, t0, Y, SW, order, batch_size, params, grad, opt, hyper,
                     solver, nesterov, bptt_steps, ws, w_off):
-        """Run the minibatches of ``order``; returns per-minibatch losses and
-        gradient norms (-1: skipped) of the minibatches done, and the number
-        done (fewer than all when one turned non-finite)."""
+        """Run the minibatches of ``order``.
+
+        Returns the per-minibatch losses and gradient norms (-1: skipped) of
+        the minibatches done, their number (fewer than all when one turned
+        non-finite or ``hyper[STOP]`` was set) and whether one diverged.
+        """
         n_batches = -(-len(order) // batch_size)
         losses = np.zeros(n_batches)
         norms = np.zeros(n_batches)
@@ -160,7 +163,8 @@ class _Network:
             self.penalty_mask(params.dtype), opt["m"], opt["v"], hyper, solver, nesterov,
             opt["step"], ws, w_off, losses, norms,
         )
-        return losses[:done], norms[:done], done
+        diverged = done < n_batches and not np.isfinite(losses[done] + norms[done])
+        return losses[:done], norms[:done], done, diverged
 
 
 class RecurrentNetwork(_Network):

@@ -1,10 +1,12 @@
 """Numerical faults, interrupts, threads and broken installs lose nothing."""
 
+import _thread
 import os
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 import tracemalloc
 import warnings
 
@@ -81,6 +83,37 @@ def test_keyboard_interrupt_keeps_a_usable_model(data, monkeypatch):
         model.fit(X, y)
     assert model.n_iter_ == 2 and len(model.loss_curve_) == 2
     assert np.all(np.isfinite(model.predict(X)))
+
+
+def test_ctrl_c_stops_a_long_epoch_after_the_current_minibatch():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40_000, 24))
+    y = X[:, -2] * X[:, -5]
+    model = LSTMRegressor(hidden_layer_sizes=(32,), max_iter=5, random_state=0)
+    model.fit(X[:64], y[:64])  # compile first: the epoch below takes about a second
+
+    def press_ctrl_c():
+        # As a terminal does: SIGINT to the main thread, once the epoch runs.
+        deadline = time.monotonic() + 60
+        while not any(t.name == "skrnn-epoch" for t in threading.enumerate()):
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        time.sleep(0.2)
+        _thread.interrupt_main()
+
+    presser = threading.Thread(target=press_ctrl_c)
+    try:
+        presser.start()
+        with pytest.warns(UserWarning, match=r"interrupted by user in epoch 1, after \d+ of 1250"):
+            model.fit(X, y)
+        presser.join()
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C reached the caller instead of stopping the fit")
+    # Stopped inside the first epoch, after at least one minibatch.
+    assert model.n_iter_ == 0 and 0 < model.t_ < len(X)
+    assert model.t_ % 32 == 0
+    assert np.all(np.isfinite(model.params_))
+    assert np.all(np.isfinite(model.predict(X[:100])))
 
 
 def test_predict_from_four_threads_matches_sequential(data):

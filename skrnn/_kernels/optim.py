@@ -3,6 +3,8 @@
 import math
 
 from numba import njit
+from numba.core import cgutils
+from numba.extending import intrinsic, overload
 
 from .activations import JIT
 
@@ -11,7 +13,39 @@ SGD = 1
 
 # Positions in the ``hyper`` array of optimizer settings (in the params' dtype,
 # so that float32 training stays float32).
-LR, BETA_1, BETA_2, EPSILON, MOMENTUM, ALPHA, MAX_GRAD_NORM = range(7)
+LR, BETA_1, BETA_2, EPSILON, MOMENTUM, ALPHA, MAX_GRAD_NORM, STOP = range(8)
+
+
+def stop_requested(hyper):
+    """Whether another thread has set ``hyper[STOP]`` (Ctrl-C during fit).
+
+    This Python body runs only with NUMBA_DISABLE_JIT=1; compiled code reads
+    the flag with an atomic load registered below.
+    """
+    return hyper[STOP] != 0
+
+
+@intrinsic
+def _load_acquire(typingctx, array, index):
+    # An atomic (acquire) load of array[index]: unlike a plain load, the
+    # compiler may not hoist it out of the minibatch loop, where nothing in
+    # this thread writes the flag.
+    def codegen(context, builder, sig, args):
+        array_type = sig.args[0]
+        ary = context.make_array(array_type)(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, array_type, ary, [args[1]],
+                                       wraparound=False)
+        return builder.load_atomic(ptr, "acquire", align=array_type.dtype.bitwidth // 8)
+
+    return array.dtype(array, index), codegen
+
+
+@overload(stop_requested, inline="always", jit_options=JIT)
+def _stop_requested(hyper):
+    def impl(hyper):
+        return _load_acquire(hyper, STOP) != 0
+
+    return impl
 
 
 @njit(**JIT)

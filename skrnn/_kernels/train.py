@@ -20,7 +20,7 @@ from numba import njit
 from .activations import IDENTITY, JIT, INLINE
 from .dense import dense_backward, dense_forward
 from .lstm import lstm_backward, lstm_forward
-from .optim import ALPHA, MAX_GRAD_NORM, optimizer_step
+from .optim import ALPHA, MAX_GRAD_NORM, optimizer_step, stop_requested
 from .rnn import rnn_backward, rnn_forward
 
 RNN = 0
@@ -241,7 +241,8 @@ def recurrent_train(
     Y (n, n_out), SW (n,). Writes each minibatch's
     loss and gradient norm (before clipping; -1 for a skipped minibatch of
     zero total weight) into ``losses`` and ``norms``. Stops at the first
-    non-finite loss or gradient, before its update.
+    non-finite loss or gradient, before its update, and before the next
+    minibatch once ``hyper[STOP]`` is set.
 
     Returns (optimizer step count, number of minibatches done).
     """
@@ -251,6 +252,8 @@ def recurrent_train(
     n_out = sizes[L + 1]
     n_batches = (n + batch_size - 1) // batch_size
     for bi in range(n_batches):
+        if stop_requested(hyper):  # set by another thread on Ctrl-C
+            return step, bi
         start = bi * batch_size
         b = min(batch_size, n - start)
         rows = order[start : start + b]
@@ -339,6 +342,8 @@ def dense_train(
     n_out = sizes[L + 1]
     n_batches = (n + batch_size - 1) // batch_size
     for bi in range(n_batches):
+        if stop_requested(hyper):  # set by another thread on Ctrl-C
+            return step, bi
         start = bi * batch_size
         b = min(batch_size, n - start)
         rows = order[start : start + b]
