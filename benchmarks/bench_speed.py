@@ -151,7 +151,8 @@ def bench_recurrent(results, repeats, rows):
                 row["predict_ratio"] = (
                     row["skrnn_predict_seq_per_s"] / row["torch_predict_seq_per_s"]
                 )
-                row["train_gflops"] = _train_flops(cell, T, D, H) * n / row["skrnn_train_cpu_s"] / 1e9
+                flops = _train_flops(cell, T, D, H) * n
+                row["train_gflops"] = flops / row["skrnn_train_cpu_s"] / 1e9
                 row["train_peak_fraction"] = row["train_gflops"] / results["gemm_peak_gflops"][
                     row["dtype"]
                 ]

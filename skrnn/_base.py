@@ -21,7 +21,6 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from ._kernels.optim import ADAM, SGD, STOP
 from ._version import __version__
 
-
 # The fitted attributes that training reads and updates: what warm start and
 # partial_fit copy before they train.
 _TRAINING_STATE = (
@@ -411,6 +410,7 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
         best_params = None
 
         seconds = np.inf  # of the last epoch; the first one may be long
+        stopped_by_user = None  # where Ctrl-C ended training
         try:
             for _ in range(1 if incremental else self.max_iter):
                 tic = time.perf_counter()
@@ -429,14 +429,8 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                     break
                 state["t_"] += int(batch_sizes[:done].sum())
                 if interrupted:
-                    warnings.warn(
-                        f"Training interrupted by user in epoch {state['n_iter_'] + 1}, after "
-                        f"{done} of {len(batch_sizes)} minibatches; the weights after them "
-                        "are kept" + (" (or those of the best epoch, with early_stopping)."
-                                      if self.early_stopping else ".")
-                    )
-                    if "loss_" not in state:
-                        state["loss_"] = np.nan
+                    stopped_by_user = (f"in epoch {state['n_iter_'] + 1}, after {done} of "
+                                       f"{len(batch_sizes)} minibatches")
                     break
                 state["n_iter_"] += 1
                 state["loss_"] = float(losses @ batch_sizes) / n
@@ -470,12 +464,14 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                         ConvergenceWarning,
                     )
         except KeyboardInterrupt:  # outside the kernels, between epochs
+            stopped_by_user = f"after {state['n_iter_']} epochs"
+        if stopped_by_user:
+            best = "" if best_params is None else " (those of the best epoch, with early_stopping)"
             warnings.warn(
-                f"Training interrupted by user after {state['n_iter_']} epochs; the weights "
-                "so far are kept."
+                f"Training interrupted by user {stopped_by_user}; the weights so far{best} "
+                "are kept."
             )
-            if "loss_" not in state:
-                state["loss_"] = np.nan
+            state.setdefault("loss_", np.nan)
         if best_params is not None:
             params[:] = best_params
 

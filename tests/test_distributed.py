@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import compiled_in_this_process
 from distributed import Client, LocalCluster, get_task_stream
 from joblib import parallel_backend
 from sklearn.exceptions import ConvergenceWarning
@@ -12,8 +13,6 @@ from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 from skrnn import LSTMRegressor, make_windows
 from skrnn.datasets import load_airline
-
-from _helpers import compiled_in_this_process
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from sklearn.metrics import r2_score
 import skrnn
 from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor, make_windows
 from skrnn._kernels.lstm import lstm_forward
-from skrnn._kernels.rnn import rnn_forward
 
 ESTIMATORS = [RNNRegressor, LSTMRegressor, WindowMLPRegressor]
 SMALL = dict(hidden_layer_sizes=(8,), max_iter=20, random_state=0)

@@ -8,21 +8,22 @@ import textwrap
 import warnings
 
 import joblib
-from joblib import Parallel, delayed, parallel_backend
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import compiled_in_this_process
+from joblib import Parallel, delayed, parallel_backend
 from scipy.stats import loguniform, randint
 from sklearn import clone, config_context
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
 from sklearn.model_selection import (
     GridSearchCV,
     RandomizedSearchCV,
     TimeSeriesSplit,
     cross_validate,
 )
-from sklearn.metrics import r2_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
@@ -34,8 +35,6 @@ from skrnn import (
     recursive_forecast,
 )
 from skrnn.datasets import load_airline
-
-from _helpers import compiled_in_this_process
 
 
 @pytest.fixture(autouse=True)

@@ -189,7 +189,8 @@ _SCRIPT = textwrap.dedent("""
     from skrnn import LSTMRegressor, RNNRegressor
     X = np.random.RandomState(0).normal(size=(8, 5))
     for E in (LSTMRegressor, RNNRegressor):
-        p = E(hidden_layer_sizes=(3,), max_iter=2, batch_size=4, random_state=0).fit(X, X[:, 0]).predict(X)
+        model = E(hidden_layer_sizes=(3,), max_iter=2, batch_size=4, random_state=0)
+        p = model.fit(X, X[:, 0]).predict(X)
         print(*[repr(float(v)) for v in p])
 """)
 

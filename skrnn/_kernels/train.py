@@ -17,7 +17,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .activations import IDENTITY, JIT, INLINE
+from .activations import IDENTITY, INLINE, JIT
 from .dense import dense_backward, dense_forward
 from .lstm import lstm_backward, lstm_forward
 from .optim import ALPHA, MAX_GRAD_NORM, optimizer_step, stop_requested
