@@ -34,9 +34,13 @@ intersphinx_mapping = {}  # CI builds offline: no remote inventories
 html_theme = "pydata_sphinx_theme"
 html_title = f"skrnn {release}"
 html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
+    # The benchmark table needs the width of the right-hand sidebar.
+    "secondary_sidebar_items": {"**": ["page-toc", "sourcelink"],
+                                "user_guide/performance": []},
 }
 
 sphinx_gallery_conf = {
