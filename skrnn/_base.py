@@ -427,6 +427,11 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 if diverged:
                     self._diverged(state, start, params, opt)
                     break
+                if self.early_stopping and not interrupted:
+                    # Scored before any state changes: a Ctrl-C during this
+                    # prediction leaves the epoch unrecorded, not half-recorded.
+                    pred = net.predict(params, X_val, t0)
+                    score = r2_score(y_val, pred, sample_weight=sw_val)
                 state["t_"] += int(batch_sizes[:done].sum())
                 if interrupted:
                     stopped_by_user = (f"in epoch {state['n_iter_'] + 1}, after {done} of "
@@ -438,8 +443,6 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 used = norms[norms >= 0]
                 state["grad_norm_curve_"].append(float(used.mean()) if used.size else 0.0)
                 if self.early_stopping:
-                    pred = net.predict(params, X_val, t0)
-                    score = r2_score(y_val, pred, sample_weight=sw_val)
                     if score > state["best_validation_score_"]:
                         best_params = params.copy()
                     state["validation_scores_"].append(score)
