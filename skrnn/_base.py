@@ -274,7 +274,7 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
             self._check_y_like_fit(y, "y", self._y_ndim, self.n_outputs_)
         dtype = X.dtype if first_pass else self.params_.dtype
         X = _kernel_array(X, dtype)
-        y2 = _kernel_array(y.reshape(len(y), -1), dtype)
+        y2 = _kernel_array(_columns(y), dtype)
         sw = _check_sample_weight(sample_weight, X, dtype=dtype, ensure_non_negative=True)
         validation = self._validate_validation_set(*validation, X, y, dtype)
         state = self._initial_state(X, y, dtype) if first_pass else self._state_copy()
@@ -288,7 +288,7 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
         if y.ndim != y_ndim:
             dim = "1-D" if y_ndim == 1 else "2-D"
             raise ValueError(f"{name} must be {dim}, as y was in the first fit.")
-        outputs = 1 if y.ndim == 1 else y.shape[1]
+        outputs = _columns(y).shape[1]
         if outputs != n_outputs:
             raise ValueError(f"{name} has {outputs} outputs, but the model has {n_outputs}.")
 
@@ -310,9 +310,12 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 "X_val and y_val are passed to fit while early_stopping is False. "
                 "Set early_stopping=True to stop on them."
             )
-        X_val, y_val = self._validate_X(X_val, reset=False, y=y_val,
-                                        n_sequence_features=X.shape[2])
-        self._check_y_like_fit(y_val, "y_val", y.ndim, 1 if y.ndim == 1 else y.shape[1])
+        try:
+            X_val, y_val = self._validate_X(X_val, reset=False, y=y_val,
+                                            n_sequence_features=X.shape[2])
+        except ValueError as exc:  # sklearn's messages name X and y
+            raise ValueError(f"Invalid X_val or y_val: {exc}") from exc
+        self._check_y_like_fit(y_val, "y_val", y.ndim, _columns(y).shape[1])
         if len(y_val) < 2:
             raise ValueError(
                 f"X_val has {len(y_val)} sample; the R^2 score of early stopping needs at "
@@ -320,12 +323,11 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
             )
         sw_val = _check_sample_weight(sample_weight_val, X_val, dtype=dtype,
                                       ensure_non_negative=True)
-        return (_kernel_array(X_val, dtype), _kernel_array(y_val.reshape(len(y_val), -1), dtype),
-                sw_val)
+        return _kernel_array(X_val, dtype), _kernel_array(_columns(y_val), dtype), sw_val
 
     def _initial_state(self, X, y, dtype):
         rng = check_random_state(self.random_state)
-        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        n_outputs = _columns(y).shape[1]
         window = X.shape[1] if self.window is None else self.window
         net = self._make_network(window, X.shape[2], n_outputs)
         params = net.init_params(rng, dtype)
@@ -592,6 +594,11 @@ def _run_interruptibly(run, hyper, in_helper_thread):
     if "error" in outcome:
         raise outcome["error"]
     return outcome["result"], interrupted
+
+
+def _columns(y):
+    """Targets as the kernels see them: one column per output, also for 1-D y."""
+    return y.reshape(len(y), -1)
 
 
 def _kernel_array(a, dtype):
