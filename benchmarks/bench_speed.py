@@ -5,8 +5,10 @@ head on the last hidden state, trained with Adam on the MSE, full BPTT; and
 scikit-learn's ``MLPRegressor`` for ``WindowMLPRegressor``. Everything runs
 on one thread (BLAS, PyTorch), interleaved: each repeat runs skrnn and then
 its peer on the same data, and the medians of the repeats (after a warm-up
-that also compiles the Numba kernels) are reported. Timings are thread CPU
-time; wall time is recorded beside it.
+that also compiles the Numba kernels) are reported. Timings are the
+process's CPU time (all its threads: skrnn runs long epochs in a helper
+thread so that Ctrl-C can stop them, which the calling thread's CPU time
+would not see); wall time is recorded beside it.
 
 Rows (B, T, D, H = batch, timesteps, features, hidden units) are those of
 the speed issue; ratios are skrnn's throughput over the peer's (> 1: skrnn
@@ -40,10 +42,10 @@ ROWS = [(32, 24, 1, 32), (64, 50, 1, 64), (32, 200, 1, 16), (256, 100, 8, 128)]
 
 
 def _timed(fn):
-    """(thread CPU seconds, wall seconds) of one call."""
-    c0, w0 = time.thread_time(), time.perf_counter()
+    """(process CPU seconds, wall seconds) of one call."""
+    c0, w0 = time.process_time(), time.perf_counter()
     fn()
-    return time.thread_time() - c0, time.perf_counter() - w0
+    return time.process_time() - c0, time.perf_counter() - w0
 
 
 def _n_batches(B, T, H):
