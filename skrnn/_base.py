@@ -168,10 +168,10 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
             and X.dtype == self.params_.dtype
             and X.flags.c_contiguous
             and X.flags.writeable
-            and X.ndim == (2 if self.n_sequence_features_ == 1 else 3)
+            and X.ndim in (2, 3)
             and X.shape[0] > 0
             and X.shape[1] == self.n_features_in_
-            and X.shape[2:] in ((), (self.n_sequence_features_,))
+            and (X.shape[2] if X.ndim == 3 else 1) == self.n_sequence_features_
             and not hasattr(self, "feature_names_in_")
             # Finite sum, hence finite entries, without an array of flags the
             # size of X (a sum that overflows just takes the validated path).

