@@ -238,21 +238,23 @@ class RecurrentNetwork(_Network):
         return params
 
     def _workspace_rows(self, T, B, training):
+        # Training keeps every step's state for BPTT; predict (see
+        # K.recurrent_stream) only the current one.
         sizes = self.sizes.tolist()
         lstm = self.cell == "lstm"
         hidden = sizes[1:-1]
         widest = max(sizes[:-1])
         grad_only = 1 if training else 0
+        steps = T if training else 1
         rows = []
         for n_h in hidden:
             G = self.n_gates * n_h
-            state = (T + 1) * B * n_h
             rows.append([
-                state,                              # HS
-                state if lstm else 0,               # CS
-                T * B * G if lstm else 0,           # GATES
-                T * B * n_h if lstm else 0,         # TC
-                T * B * G * grad_only,              # DZ
+                (T + 1) * B * n_h if training else B * n_h,  # HS
+                (steps + 1) * B * n_h if lstm else 0,        # CS (predict: c_{t-1}, c_t)
+                steps * B * G if lstm else 0,                # GATES
+                steps * B * n_h if lstm else 0,              # TC
+                T * B * G * grad_only,                       # DZ
             ])
         n_out = self.n_outputs
         rows.append([

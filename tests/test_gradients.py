@@ -8,6 +8,7 @@ differences with step 1e-6 in float64 are accurate to about 1e-9 here.
 import numpy as np
 import pytest
 
+from skrnn import _network
 from skrnn._network import DenseNetwork, RecurrentNetwork
 
 TOL = 1e-6
@@ -104,7 +105,7 @@ def _sigmoid(a):
     return 1.0 / (1.0 + np.exp(-a))
 
 
-def _reference_loss(net, live, frozen, X, y, sw, t_stop):
+def _reference_predict(net, live, frozen, X, t_stop=0):
     views_live, views_frozen = net.layout.views(live), net.layout.views(frozen)
     seq = X.transpose(1, 0, 2)  # (T, B, D)
     T, B, _ = seq.shape
@@ -123,8 +124,41 @@ def _reference_loss(net, live, frozen, X, y, sw, t_stop):
                 h = np.tanh(a) if net.activation == 2 else np.maximum(a, 0)
             outputs.append(h)
         seq = np.stack(outputs)
-    pred = h @ views_live["output.W"] + views_live["output.b"]
+    return h @ views_live["output.W"] + views_live["output.b"]
+
+
+def _reference_loss(net, live, frozen, X, y, sw, t_stop):
+    pred = _reference_predict(net, live, frozen, X, t_stop)
     return 0.5 * float(sw @ ((pred - y) ** 2).sum(axis=1)) / (sw.sum() * y.shape[1])
+
+
+@pytest.mark.parametrize("cell, activation", [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh")])
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+def test_predict_matches_the_numpy_forward_pass_across_chunks(
+    cell, activation, dtype, rtol, monkeypatch
+):
+    # predict keeps one step of state per layer (not the whole sequence, as
+    # training does) and runs in chunks: a tiny budget forces several, the
+    # last one partial.
+    monkeypatch.setattr(_network, "_PREDICT_WORKSPACE_BYTES", 1500)
+    X, _, _ = _data(n_samples=23, n_timesteps=7, seed=8)
+    net = RecurrentNetwork(cell, 2, (4, 3), 2, activation)
+    params = _perturbed_params(net, 5)
+    batch = net._predict_batch_size(7, 23, dtype)
+    assert 1 < batch < 23 and 23 % batch
+    pred = net.predict(params.astype(dtype), X.astype(dtype))
+    assert pred.dtype == dtype
+    expected = _reference_predict(net, params, params, X)
+    np.testing.assert_allclose(pred, expected, rtol=rtol, atol=rtol * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_predict_memory_does_not_grow_with_the_sequence_length(cell):
+    # Only the gathered input grows with T: the state is one step's.
+    net = RecurrentNetwork(cell, 3, (16, 8), 1, "tanh")
+    short = net.workspace(10, 64, np.float64, training=False)[0].size
+    long = net.workspace(1000, 64, np.float64, training=False)[0].size
+    assert long - short == (1000 - 10) * 64 * 3
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm"])

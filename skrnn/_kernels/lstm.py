@@ -17,7 +17,7 @@ from .rnn import recurrent_weight_grads
 
 @njit(**JIT)
 def lstm_forward(X, W_ih, W_hh, b, Hs, Cs, Gates, TC, rec):
-    """Run the layer over a time-major batch.
+    """Run the layer over a time-major batch, keeping every step for BPTT.
 
     X : (T, B, D). Hs, Cs : (T + 1, B, H) hidden and cell states, index 0 the
     initial (zero) state. Gates : (T, B, 4H) gate activations. TC : (T, B, H)
@@ -32,21 +32,43 @@ def lstm_forward(X, W_ih, W_hh, b, Hs, Cs, Gates, TC, rec):
         np.dot(Hs[t], W_hh, rec)
         g = Gates[t]
         g += rec
-        activate_columns(g, b, 0, 2 * H, LOGISTIC)  # input and forget gates
-        activate_columns(g, b, 2 * H, 3 * H, TANH)  # cell candidate
-        activate_columns(g, b, 3 * H, 4 * H, LOGISTIC)  # output gate
-        c_prev, c, tc, h = Cs[t], Cs[t + 1], TC[t], Hs[t + 1]
-        for i in range(B):
-            gi, cp, ci = g[i], c_prev[i], c[i]
-            i_g, f_g, g_g = gi[:H], gi[H : 2 * H], gi[2 * H : 3 * H]
-            for j in range(H):
-                ci[j] = f_g[j] * cp[j] + i_g[j] * g_g[j]
-        tc[:] = c
-        tanh_inplace(tc)
-        for i in range(B):
-            o_g, tci, hi = g[i, 3 * H :], tc[i], h[i]
-            for j in range(H):
-                hi[j] = o_g[j] * tci[j]
+        lstm_cell(g, b, Cs[t], Cs[t + 1], TC[t], Hs[t + 1])
+
+
+@njit(**JIT)
+def lstm_step(x, W_ih, W_hh, b, h, c_prev, c, g, tc, rec):
+    """One step that keeps only the current state (predict): ``h`` (B, H) is
+    read as h_{t-1} and overwritten with h_t; c_prev and c must be distinct
+    arrays (an in-place update would not vectorise). g : (B, 4H), tc : (B, H)
+    and rec : (B, 4H) scratch."""
+    np.dot(h, W_hh, rec)
+    np.dot(x, W_ih, g)
+    g += rec
+    lstm_cell(g, b, c_prev, c, tc, h)
+
+
+@njit(**JIT)
+def lstm_cell(g, b, c_prev, c, tc, h):
+    """The elementwise half of a step, shared by training and predict.
+
+    g : (B, 4H) gate pre-activations without the bias, activated in place;
+    then c = f * c_prev + i * g_cand, tc = tanh(c), h = o * tc.
+    """
+    B, H = h.shape
+    activate_columns(g, b, 0, 2 * H, LOGISTIC)  # input and forget gates
+    activate_columns(g, b, 2 * H, 3 * H, TANH)  # cell candidate
+    activate_columns(g, b, 3 * H, 4 * H, LOGISTIC)  # output gate
+    for i in range(B):
+        gi, cp, ci = g[i], c_prev[i], c[i]
+        i_g, f_g, g_g = gi[:H], gi[H : 2 * H], gi[2 * H : 3 * H]
+        for j in range(H):
+            ci[j] = f_g[j] * cp[j] + i_g[j] * g_g[j]
+    tc[:] = c
+    tanh_inplace(tc)
+    for i in range(B):
+        o_g, tci, hi = g[i, 3 * H :], tc[i], h[i]
+        for j in range(H):
+            hi[j] = o_g[j] * tci[j]
 
 
 @njit(**JIT)

@@ -28,6 +28,16 @@ def rnn_forward(X, W_ih, W_hh, b, kind, Hs, rec):
 
 
 @njit(**JIT)
+def rnn_step(x, W_ih, W_hh, b, kind, h, rec):
+    """One step that keeps only the current state (predict): ``h`` (B, H) is
+    read as h_{t-1} and overwritten with h_t. rec : (B, H) scratch."""
+    np.dot(h, W_hh, rec)
+    np.dot(x, W_ih, h)
+    h += rec
+    activate_rows(h, b, kind)
+
+
+@njit(**JIT)
 def rnn_backward(X, W_ih, W_hh, kind, Hs, dH, t_stop, dZ, carry, dW_ih, dW_hh, db, dX, need_dX):
     """Backpropagation through time for :func:`rnn_forward`.
 

@@ -19,9 +19,9 @@ from numba import njit
 
 from .activations import IDENTITY, INLINE, JIT
 from .dense import dense_backward, dense_forward
-from .lstm import lstm_backward, lstm_forward
+from .lstm import lstm_backward, lstm_forward, lstm_step
 from .optim import ALPHA, MAX_GRAD_NORM, optimizer_step, stop_requested
-from .rnn import rnn_backward, rnn_forward
+from .rnn import rnn_backward, rnn_forward, rnn_step
 
 RNN = 0
 LSTM = 1
@@ -42,6 +42,14 @@ def _view2(a, off, rows, cols):
 @njit(**INLINE)
 def _view3(a, off, d0, d1, d2):
     return a[off : off + d0 * d1 * d2].reshape((d0, d1, d2))
+
+
+@njit(**INLINE)
+def _layer_weights(params, p_off, k, n_in, H, G):
+    # Views of recurrent layer k's W_ih (n_in, G), W_hh (H, G) and b (G,).
+    W_ih = _view2(params, p_off[k, 0], n_in, G)
+    W_hh = _view2(params, p_off[k, 1], H, G)
+    return W_ih, W_hh, params[p_off[k, 2] : p_off[k, 2] + G]
 
 
 @njit(**JIT)
@@ -89,9 +97,7 @@ def recurrent_forward(xb, cell, act, sizes, p_off, params, ws, w_off, pred):
     for k in range(L):
         n_in, H = sizes[k], sizes[k + 1]
         G = gates * H
-        W_ih = _view2(params, p_off[k, 0], n_in, G)
-        W_hh = _view2(params, p_off[k, 1], H, G)
-        bias = params[p_off[k, 2] : p_off[k, 2] + G]
+        W_ih, W_hh, bias = _layer_weights(params, p_off, k, n_in, H, G)
         Hs = _view3(ws, w_off[k, HS], T + 1, b, H)
         rec = _view2(ws, w_off[L, REC], b, G)
         if cell == LSTM:
@@ -143,8 +149,7 @@ def recurrent_loss_grad(
         dH = _view3(ws, w_off[L, DH_A if use_a else DH_B], T, b, H)
         dX = _view3(ws, w_off[L, DH_B if use_a else DH_A], T, b, n_in)
         inp = xb if k == 0 else _view3(ws, w_off[k - 1, HS] + b * n_in, T, b, n_in)
-        W_ih = _view2(params, p_off[k, 0], n_in, G)
-        W_hh = _view2(params, p_off[k, 1], H, G)
+        W_ih, W_hh, _ = _layer_weights(params, p_off, k, n_in, H, G)
         dW_ih = _view2(grad, p_off[k, 0], n_in, G)
         dW_hh = _view2(grad, p_off[k, 1], H, G)
         db = grad[p_off[k, 2] : p_off[k, 2] + G]
@@ -275,6 +280,46 @@ def recurrent_train(
 
 
 @njit(**JIT)
+def recurrent_stream(xb, cell, act, sizes, p_off, params, ws, w_off, pred):
+    """Predictions ``pred`` (b, n_out) for ``xb`` (T, b, D), as
+    :func:`recurrent_forward` computes them but keeping only the current
+    step's state of each layer (all layers advance one step at a time).
+
+    Memory is then independent of T, so that predict runs large chunks whose
+    state stays in cache: per-step products with many rows run near the BLAS
+    peak. Workspace rows as :meth:`RecurrentNetwork._workspace_rows` lays
+    them out for predict: HS (b, H), CS (2, b, H), GATES (b, 4H), TC (b, H).
+    """
+    T, b, _ = xb.shape
+    L = sizes.shape[0] - 2
+    gates = 4 if cell == LSTM else 1
+    for k in range(L):
+        _view2(ws, w_off[k, HS], b, sizes[k + 1])[:] = 0.0
+        if cell == LSTM:
+            _view2(ws, w_off[k, CS], b, sizes[k + 1])[:] = 0.0  # c_0
+    for t in range(T):
+        inp = xb[t]
+        for k in range(L):
+            n_in, H = sizes[k], sizes[k + 1]
+            G = gates * H
+            W_ih, W_hh, bias = _layer_weights(params, p_off, k, n_in, H, G)
+            h = _view2(ws, w_off[k, HS], b, H)
+            rec = _view2(ws, w_off[L, REC], b, G)
+            if cell == LSTM:
+                Cs = _view3(ws, w_off[k, CS], 2, b, H)  # c_{t-1} and c_t, alternating
+                g = _view2(ws, w_off[k, GATES], b, G)
+                tc = _view2(ws, w_off[k, TC], b, H)
+                lstm_step(inp, W_ih, W_hh, bias, h, Cs[t % 2], Cs[(t + 1) % 2], g, tc, rec)
+            else:
+                rnn_step(inp, W_ih, W_hh, bias, act, h, rec)
+            inp = h
+    n_last, n_out = sizes[L], sizes[L + 1]
+    W = _view2(params, p_off[L, 0], n_last, n_out)
+    top = _view2(ws, w_off[L - 1, HS], b, n_last)
+    dense_forward(top, W, params[p_off[L, 1] : p_off[L, 1] + n_out], IDENTITY, pred)
+
+
+@njit(**JIT)
 def recurrent_predict(X, t0, cell, act, sizes, p_off, params, ws, w_off, batch_size, out):
     """Predictions ``out`` (n, n_out) for the steps from ``t0`` on of X, in chunks."""
     n, T, D = X.shape[0], X.shape[1] - t0, X.shape[2]
@@ -285,7 +330,7 @@ def recurrent_predict(X, t0, cell, act, sizes, p_off, params, ws, w_off, batch_s
         xb = _view3(ws, w_off[L, XB], T, b, D)
         rows[:b] = np.arange(start, start + b)
         _gather_time_major(X, t0, rows[:b], xb)
-        recurrent_forward(xb, cell, act, sizes, p_off, params, ws, w_off, out[start : start + b])
+        recurrent_stream(xb, cell, act, sizes, p_off, params, ws, w_off, out[start : start + b])
 
 
 # ------------------------------------------------------------------- dense
