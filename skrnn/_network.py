@@ -239,7 +239,7 @@ class RecurrentNetwork(_Network):
 
     def _workspace_rows(self, T, B, training):
         # Training keeps every step's state for BPTT; predict (see
-        # K.recurrent_stream) only the current one.
+        # K.recurrent_stream) only what later steps and layers read.
         sizes = self.sizes.tolist()
         lstm = self.cell == "lstm"
         hidden = sizes[1:-1]
@@ -247,10 +247,11 @@ class RecurrentNetwork(_Network):
         grad_only = 1 if training else 0
         steps = T if training else 1
         rows = []
-        for n_h in hidden:
+        for k, n_h in enumerate(hidden):
             G = self.n_gates * n_h
+            below_top = k < len(hidden) - 1  # its outputs are the next layer's input
             rows.append([
-                (T + 1) * B * n_h if training else B * n_h,  # HS
+                (T + 1) * B * n_h if training or below_top else B * n_h,  # HS
                 (steps + 1) * B * n_h if lstm else 0,        # CS (predict: c_{t-1}, c_t)
                 steps * B * G if lstm else 0,                # GATES
                 steps * B * n_h if lstm else 0,              # TC

@@ -134,15 +134,15 @@ def _reference_loss(net, live, frozen, X, y, sw, t_stop):
 
 @pytest.mark.parametrize("cell, activation", [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh")])
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@pytest.mark.parametrize("n_features", [1, 2])  # 1: the input product is a plain loop
 def test_predict_matches_the_numpy_forward_pass_across_chunks(
-    cell, activation, dtype, rtol, monkeypatch
+    cell, activation, dtype, rtol, n_features, monkeypatch
 ):
-    # predict keeps one step of state per layer (not the whole sequence, as
-    # training does) and runs in chunks: a tiny budget forces several, the
-    # last one partial.
-    monkeypatch.setattr(_network, "_PREDICT_WORKSPACE_BYTES", 1500)
-    X, _, _ = _data(n_samples=23, n_timesteps=7, seed=8)
-    net = RecurrentNetwork(cell, 2, (4, 3), 2, activation)
+    # predict keeps no history where training keeps every step's state, and
+    # runs in chunks: a tiny budget forces several, the last one partial.
+    monkeypatch.setattr(_network, "_PREDICT_WORKSPACE_BYTES", 3000)
+    X, _, _ = _data(n_samples=23, n_timesteps=7, n_features=n_features, seed=8)
+    net = RecurrentNetwork(cell, n_features, (4, 3), 2, activation)
     params = _perturbed_params(net, 5)
     batch = net._predict_batch_size(7, 23, dtype)
     assert 1 < batch < 23 and 23 % batch
@@ -153,12 +153,17 @@ def test_predict_matches_the_numpy_forward_pass_across_chunks(
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm"])
-def test_predict_memory_does_not_grow_with_the_sequence_length(cell):
-    # Only the gathered input grows with T: the state is one step's.
-    net = RecurrentNetwork(cell, 3, (16, 8), 1, "tanh")
-    short = net.workspace(10, 64, np.float64, training=False)[0].size
-    long = net.workspace(1000, 64, np.float64, training=False)[0].size
-    assert long - short == (1000 - 10) * 64 * 3
+def test_predict_memory_grows_with_the_sequence_only_by_what_later_layers_read(cell):
+    # One layer: only the gathered input grows with T. Stacked: also the
+    # lower layer's outputs, the upper layer's input; never the top's states
+    # or the LSTM's gates and cells.
+    def extra(hidden):
+        net = RecurrentNetwork(cell, 3, hidden, 1, "tanh")
+        short = net.workspace(10, 64, np.float64, training=False)[0].size
+        return net.workspace(1000, 64, np.float64, training=False)[0].size - short
+
+    assert extra((16,)) == (1000 - 10) * 64 * 3
+    assert extra((16, 8)) == (1000 - 10) * 64 * (3 + 16)
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm"])

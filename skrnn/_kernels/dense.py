@@ -36,3 +36,18 @@ def column_sums(A, out):
     for i in range(A.shape[0]):
         for j in range(A.shape[1]):
             out[j] += A[i, j]
+
+
+@njit(**JIT)
+def input_product(x, W, out):
+    """out = x @ W, by hand for one input feature (a univariate series): the
+    BLAS call costs more than its B * G multiplications, once per step of
+    predict."""
+    if x.shape[1] != 1:
+        np.dot(x, W, out)
+        return
+    w = W[0]
+    for i in range(x.shape[0]):
+        xi, oi = x[i, 0], out[i]
+        for j in range(oi.shape[0]):
+            oi[j] = xi * w[j]

@@ -11,7 +11,8 @@ vectorise, a fused loop writing several arrays does not.
 import numpy as np
 from numba import njit
 
-from .activations import JIT, LOGISTIC, TANH, activate_columns, tanh_inplace
+from .activations import INLINE, JIT, LOGISTIC, TANH, activate_columns, tanh_inplace
+from .dense import input_product
 from .rnn import recurrent_weight_grads
 
 
@@ -35,14 +36,14 @@ def lstm_forward(X, W_ih, W_hh, b, Hs, Cs, Gates, TC, rec):
         lstm_cell(g, b, Cs[t], Cs[t + 1], TC[t], Hs[t + 1])
 
 
-@njit(**JIT)
-def lstm_step(x, W_ih, W_hh, b, h, c_prev, c, g, tc, rec):
-    """One step that keeps only the current state (predict): ``h`` (B, H) is
-    read as h_{t-1} and overwritten with h_t; c_prev and c must be distinct
-    arrays (an in-place update would not vectorise). g : (B, 4H), tc : (B, H)
-    and rec : (B, 4H) scratch."""
-    np.dot(h, W_hh, rec)
-    np.dot(x, W_ih, g)
+@njit(**INLINE)
+def lstm_step(x, W_ih, W_hh, b, h_prev, h, c_prev, c, g, tc, rec):
+    """One step of predict, which keeps no history. ``h`` may be ``h_prev``
+    (updated in place); c_prev and c must be distinct arrays (an in-place
+    update would not vectorise). g : (B, 4H), tc : (B, H), rec : (B, 4H)
+    scratch."""
+    np.dot(h_prev, W_hh, rec)
+    input_product(x, W_ih, g)
     g += rec
     lstm_cell(g, b, c_prev, c, tc, h)
 

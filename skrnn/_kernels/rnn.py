@@ -3,8 +3,8 @@
 import numpy as np
 from numba import njit
 
-from .activations import JIT, activate_rows, multiply_derivative
-from .dense import column_sums
+from .activations import INLINE, JIT, activate_rows, multiply_derivative
+from .dense import column_sums, input_product
 
 
 @njit(**JIT)
@@ -27,12 +27,13 @@ def rnn_forward(X, W_ih, W_hh, b, kind, Hs, rec):
         activate_rows(h, b, kind)
 
 
-@njit(**JIT)
-def rnn_step(x, W_ih, W_hh, b, kind, h, rec):
-    """One step that keeps only the current state (predict): ``h`` (B, H) is
-    read as h_{t-1} and overwritten with h_t. rec : (B, H) scratch."""
-    np.dot(h, W_hh, rec)
-    np.dot(x, W_ih, h)
+@njit(**INLINE)
+def rnn_step(x, W_ih, W_hh, b, kind, h_prev, h, rec):
+    """One step of predict, which keeps no history: h = act(x @ W_ih +
+    h_prev @ W_hh + b). ``h`` may be ``h_prev`` (updated in place).
+    rec : (B, H) scratch."""
+    np.dot(h_prev, W_hh, rec)
+    input_product(x, W_ih, h)
     h += rec
     activate_rows(h, b, kind)
 

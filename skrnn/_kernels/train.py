@@ -282,37 +282,41 @@ def recurrent_train(
 @njit(**JIT)
 def recurrent_stream(xb, cell, act, sizes, p_off, params, ws, w_off, pred):
     """Predictions ``pred`` (b, n_out) for ``xb`` (T, b, D), as
-    :func:`recurrent_forward` computes them but keeping only the current
-    step's state of each layer (all layers advance one step at a time).
+    :func:`recurrent_forward` computes them but keeping only what later
+    steps read: the top layer's current state, not every step's.
 
-    Memory is then independent of T, so that predict runs large chunks whose
-    state stays in cache: per-step products with many rows run near the BLAS
-    peak. Workspace rows as :meth:`RecurrentNetwork._workspace_rows` lays
-    them out for predict: HS (b, H), CS (2, b, H), GATES (b, 4H), TC (b, H).
+    Memory of a one-layer network is then independent of T, so that predict
+    runs large chunks whose state stays in cache: per-step products with many
+    rows run near the BLAS peak. Workspace rows as
+    :meth:`RecurrentNetwork._workspace_rows` lays them out for predict: HS
+    (T + 1, b, H) below the top layer (the next layer's input) and (1, b, H)
+    at the top; for the LSTM CS (2, b, H), GATES (b, 4H), TC (b, H).
     """
     T, b, _ = xb.shape
     L = sizes.shape[0] - 2
     gates = 4 if cell == LSTM else 1
+    inp = xb
     for k in range(L):
-        _view2(ws, w_off[k, HS], b, sizes[k + 1])[:] = 0.0
+        n_in, H = sizes[k], sizes[k + 1]
+        G = gates * H
+        W_ih, W_hh, bias = _layer_weights(params, p_off, k, n_in, H, G)
+        rec = _view2(ws, w_off[L, REC], b, G)
+        S = T + 1 if k < L - 1 else 1  # the top layer updates its one state in place
+        Hs = _view3(ws, w_off[k, HS], S, b, H)
+        Hs[0] = 0.0
         if cell == LSTM:
-            _view2(ws, w_off[k, CS], b, sizes[k + 1])[:] = 0.0  # c_0
-    for t in range(T):
-        inp = xb[t]
-        for k in range(L):
-            n_in, H = sizes[k], sizes[k + 1]
-            G = gates * H
-            W_ih, W_hh, bias = _layer_weights(params, p_off, k, n_in, H, G)
-            h = _view2(ws, w_off[k, HS], b, H)
-            rec = _view2(ws, w_off[L, REC], b, G)
-            if cell == LSTM:
-                Cs = _view3(ws, w_off[k, CS], 2, b, H)  # c_{t-1} and c_t, alternating
-                g = _view2(ws, w_off[k, GATES], b, G)
-                tc = _view2(ws, w_off[k, TC], b, H)
-                lstm_step(inp, W_ih, W_hh, bias, h, Cs[t % 2], Cs[(t + 1) % 2], g, tc, rec)
-            else:
-                rnn_step(inp, W_ih, W_hh, bias, act, h, rec)
-            inp = h
+            Cs = _view3(ws, w_off[k, CS], 2, b, H)  # c_{t-1} and c_t, alternating
+            Cs[0] = 0.0
+            g = _view2(ws, w_off[k, GATES], b, G)
+            tc = _view2(ws, w_off[k, TC], b, H)
+            for t in range(T):
+                lstm_step(inp[t], W_ih, W_hh, bias, Hs[t % S], Hs[(t + 1) % S],
+                          Cs[t % 2], Cs[(t + 1) % 2], g, tc, rec)
+        else:
+            for t in range(T):
+                rnn_step(inp[t], W_ih, W_hh, bias, act, Hs[t % S], Hs[(t + 1) % S], rec)
+        if k < L - 1:
+            inp = _view3(ws, w_off[k, HS] + b * H, T, b, H)  # Hs[1:], the next input
     n_last, n_out = sizes[L], sizes[L + 1]
     W = _view2(params, p_off[L, 0], n_last, n_out)
     top = _view2(ws, w_off[L - 1, HS], b, n_last)
