@@ -159,6 +159,11 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
             )
         return out.ravel() if self._y_ndim == 1 else out
 
+    def __sklearn_is_fitted__(self):
+        # check_is_fitted's default scans every attribute (~6 us a call, a
+        # tenth of predicting one sequence); fit sets params_ last.
+        return hasattr(self, "params_")
+
     def _ready_for_kernels(self, X):
         # The fast path of predict: a finite array that validate_data would
         # pass through unchanged. Saves ~60 us a call, which matters when

@@ -96,6 +96,7 @@ class _Network:
         width = max(len(r) for r in rows)
         self.p_off = np.array([r + [-1] * (width - len(r)) for r in rows], dtype=np.int64)
         self._penalty_masks = {}
+        self._workspace_layouts = {}
 
     def penalty_mask(self, dtype):
         dtype = np.dtype(dtype)
@@ -108,17 +109,28 @@ class _Network:
 
         Returns the flat buffer and the table of offsets the kernels read.
         """
-        rows = self._workspace_rows(n_timesteps, batch_size, training)
-        w_off = np.full((len(rows), max(len(r) for r in rows)), -1, dtype=np.int64)
-        offset = 0
-        for i, row in enumerate(rows):
-            for j, size in enumerate(row):
-                w_off[i, j] = offset
-                offset += size
-        return np.empty(offset, dtype=dtype), w_off
+        size, w_off = self._workspace_layout(n_timesteps, batch_size, training)
+        return np.empty(size, dtype=dtype), w_off
+
+    def _workspace_layout(self, T, B, training):
+        # Remembered: laying it out in Python took longer (~5 us) than the
+        # kernels take to predict one short sequence.
+        key = (T, B, training)
+        if key not in self._workspace_layouts:
+            if len(self._workspace_layouts) >= 64:  # predict sees many batch sizes
+                self._workspace_layouts.clear()
+            rows = self._workspace_rows(T, B, training)
+            w_off = np.full((len(rows), max(len(r) for r in rows)), -1, dtype=np.int64)
+            offset = 0
+            for i, row in enumerate(rows):
+                for j, size in enumerate(row):
+                    w_off[i, j] = offset
+                    offset += size
+            self._workspace_layouts[key] = offset, w_off
+        return self._workspace_layouts[key]
 
     def _predict_batch_size(self, n_timesteps, n_samples, dtype):
-        per_sequence = sum(map(sum, self._workspace_rows(n_timesteps, 1, False)))
+        per_sequence = self._workspace_layout(n_timesteps, 1, False)[0]
         fit = _PREDICT_WORKSPACE_BYTES // (per_sequence * np.dtype(dtype).itemsize)
         return int(max(1, min(n_samples, fit)))
 

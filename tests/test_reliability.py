@@ -156,6 +156,19 @@ def test_predict_on_a_million_sequences_uses_bounded_memory(data, Estimator):
     np.testing.assert_allclose(pred[-1000:], model.predict(big[-1000:]), rtol=1e-12)
 
 
+def test_predict_remembers_a_bounded_number_of_workspace_layouts(data):
+    # Layouts are remembered (predicting one sequence is then ~35 us, not
+    # ~65) but a model predicting many different numbers of sequences must
+    # not keep one per number.
+    X, y = data
+    model = LSTMRegressor(hidden_layer_sizes=(8,), max_iter=2, random_state=0).fit(X, y)
+    first = model._net.workspace(X.shape[1], 1, np.float64, training=False)[1]
+    assert model._net.workspace(X.shape[1], 1, np.float64, training=False)[1] is first
+    for n in range(1, 150):
+        np.testing.assert_allclose(model.predict(X[:n]), model.predict(X)[:n], rtol=1e-12)
+    assert 0 < len(model._net._workspace_layouts) <= 64
+
+
 def test_fit_never_mutates_its_input(data):
     X, y = data
     sw = np.linspace(0.5, 1.5, len(y))
