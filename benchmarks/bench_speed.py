@@ -49,9 +49,11 @@ def _timed(fn):
 
 
 def _n_batches(B, T, H):
-    # Enough minibatches for each timing to last ~0.1-1 s on one core.
+    # Enough minibatches for each timing to last ~0.2-1 s on one core, and at
+    # least 4, so that the per-fit set-up (allocating the workspace) is not a
+    # third of the time measured.
     work = B * T * H * H
-    return int(np.clip(4e8 / work, 2, 64))
+    return int(np.clip(4e8 / work, 4, 64))
 
 
 def skrnn_train(cell, X, y, B, epochs, H):

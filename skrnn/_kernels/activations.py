@@ -174,11 +174,11 @@ def _activate_vector(z, b, kind):
 
 
 @njit(**JIT)
-def tanh_inplace(Z):
-    """Z = tanh(Z) in place, Z C-contiguous of any shape."""
-    z = Z.reshape(Z.size)
+def tanh_into(Z, out):
+    """out = tanh(Z); both C-contiguous of the same shape."""
+    z, o = Z.reshape(Z.size), out.reshape(out.size)
     for j in range(z.shape[0]):
-        z[j] = tanh(z[j])
+        o[j] = tanh(z[j])
 
 
 @njit(**JIT)

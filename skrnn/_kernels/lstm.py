@@ -11,7 +11,7 @@ vectorise, a fused loop writing several arrays does not.
 import numpy as np
 from numba import njit
 
-from .activations import INLINE, JIT, LOGISTIC, TANH, activate_columns, tanh_inplace
+from .activations import INLINE, JIT, LOGISTIC, TANH, activate_columns, tanh_into
 from .dense import input_product
 from .rnn import recurrent_weight_grads
 
@@ -28,7 +28,7 @@ def lstm_forward(X, W_ih, W_hh, b, Hs, Cs, Gates, TC, rec):
     H = W_hh.shape[0]
     Hs[0] = 0.0
     Cs[0] = 0.0
-    np.dot(X.reshape(T * B, D), W_ih, Gates.reshape(T * B, 4 * H))
+    input_product(X.reshape(T * B, D), W_ih, Gates.reshape(T * B, 4 * H))
     for t in range(T):
         np.dot(Hs[t], W_hh, rec)
         g = Gates[t]
@@ -64,8 +64,7 @@ def lstm_cell(g, b, c_prev, c, tc, h):
         i_g, f_g, g_g = gi[:H], gi[H : 2 * H], gi[2 * H : 3 * H]
         for j in range(H):
             ci[j] = f_g[j] * cp[j] + i_g[j] * g_g[j]
-    tc[:] = c
-    tanh_inplace(tc)
+    tanh_into(c, tc)
     for i in range(B):
         o_g, tci, hi = g[i, 3 * H :], tc[i], h[i]
         for j in range(H):

@@ -19,7 +19,7 @@ def rnn_forward(X, W_ih, W_hh, b, kind, Hs, rec):
     H = W_hh.shape[0]
     Hs[0] = 0.0
     # Input projection of every timestep in one product, written in place.
-    np.dot(X.reshape(T * B, D), W_ih, Hs[1:].reshape(T * B, H))
+    input_product(X.reshape(T * B, D), W_ih, Hs[1:].reshape(T * B, H))
     for t in range(T):
         np.dot(Hs[t], W_hh, rec)
         h = Hs[t + 1]
