@@ -263,7 +263,7 @@ class RecurrentNetwork(_Network):
             G = self.n_gates * n_h
             below_top = k < len(hidden) - 1  # its outputs are the next layer's input
             rows.append([
-                (T + 1) * B * n_h if training or below_top else B * n_h,  # HS
+                (T + 1) * B * n_h if training or below_top else 2 * B * n_h,  # HS
                 (steps + 1) * B * n_h if lstm else 0,        # CS (predict: c_{t-1}, c_t)
                 steps * B * G if lstm else 0,                # GATES
                 steps * B * n_h if lstm else 0,              # TC

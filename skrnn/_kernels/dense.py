@@ -39,16 +39,16 @@ def column_sums(A, out):
 
 
 @njit(**JIT)
-def input_product(x, W, out):
-    """out = x @ W, by hand for one input feature (a univariate series),
-    where the BLAS call costs more than its multiplications (twice as much
-    for the input projection of a training minibatch, ~0.2 us a step in
-    predict)."""
+def add_input_product(x, W, out, scratch):
+    """out += x @ W. By hand for one input feature (a univariate series),
+    where the BLAS call costs more than its multiplications; otherwise
+    ``scratch`` (the shape of ``out``) holds the BLAS product."""
     if x.shape[1] != 1:
-        np.dot(x, W, out)
+        np.dot(x, W, scratch)
+        out += scratch
         return
     w = W[0]
     for i in range(x.shape[0]):
         xi, oi = x[i, 0], out[i]
         for j in range(oi.shape[0]):
-            oi[j] = xi * w[j]
+            oi[j] += xi * w[j]

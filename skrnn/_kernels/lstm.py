@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from .activations import INLINE, JIT, LOGISTIC, TANH, activate_columns, tanh_into
-from .dense import input_product
+from .dense import add_input_product
 from .rnn import recurrent_weight_grads
 
 
@@ -24,27 +24,21 @@ def lstm_forward(X, W_ih, W_hh, b, Hs, Cs, Gates, TC, rec):
     initial (zero) state. Gates : (T, B, 4H) gate activations. TC : (T, B, H)
     tanh of the cell state. rec : (B, 4H) scratch. All outputs are written.
     """
-    T, B, D = X.shape
-    H = W_hh.shape[0]
     Hs[0] = 0.0
     Cs[0] = 0.0
-    input_product(X.reshape(T * B, D), W_ih, Gates.reshape(T * B, 4 * H))
-    for t in range(T):
-        np.dot(Hs[t], W_hh, rec)
-        g = Gates[t]
-        g += rec
-        lstm_cell(g, b, Cs[t], Cs[t + 1], TC[t], Hs[t + 1])
+    for t in range(X.shape[0]):
+        lstm_step(X[t], W_ih, W_hh, b, Hs[t], Hs[t + 1], Cs[t], Cs[t + 1], Gates[t], TC[t], rec)
 
 
 @njit(**INLINE)
 def lstm_step(x, W_ih, W_hh, b, h_prev, h, c_prev, c, g, tc, rec):
-    """One step of predict, which keeps no history. ``h`` may be ``h_prev``
-    (updated in place); c_prev and c must be distinct arrays (an in-place
-    update would not vectorise). g : (B, 4H), tc : (B, H), rec : (B, 4H)
-    scratch."""
-    np.dot(h_prev, W_hh, rec)
-    input_product(x, W_ih, g)
-    g += rec
+    """One step: gates ``g`` (B, 4H), cell state ``c``, tanh(c) ``tc`` and
+    ``h`` from ``x``, ``h_prev`` and ``c_prev``; all arrays distinct. The
+    recurrent product goes straight into ``g`` and the input product is added
+    to it (one pass fewer than adding two products: a fifth of float32
+    predict). rec : (B, 4H) scratch."""
+    np.dot(h_prev, W_hh, g)
+    add_input_product(x, W_ih, g, rec)
     lstm_cell(g, b, c_prev, c, tc, h)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 from numba import njit
 
 from .activations import INLINE, JIT, TANH, activate_rows
-from .dense import column_sums, input_product
+from .dense import add_input_product, column_sums
 
 
 @njit(**JIT)
@@ -15,26 +15,18 @@ def rnn_forward(X, W_ih, W_hh, b, kind, Hs, rec):
     ``Hs[0]`` is the initial state (zeros) and ``Hs[t + 1]`` the output of
     step ``t``. rec : (B, H) scratch.
     """
-    T, B, D = X.shape
-    H = W_hh.shape[0]
     Hs[0] = 0.0
-    # Input projection of every timestep in one product, written in place.
-    input_product(X.reshape(T * B, D), W_ih, Hs[1:].reshape(T * B, H))
-    for t in range(T):
-        np.dot(Hs[t], W_hh, rec)
-        h = Hs[t + 1]
-        h += rec
-        activate_rows(h, b, kind)
+    for t in range(X.shape[0]):
+        rnn_step(X[t], W_ih, W_hh, b, kind, Hs[t], Hs[t + 1], rec)
 
 
 @njit(**INLINE)
 def rnn_step(x, W_ih, W_hh, b, kind, h_prev, h, rec):
-    """One step of predict, which keeps no history: h = act(x @ W_ih +
-    h_prev @ W_hh + b). ``h`` may be ``h_prev`` (updated in place).
-    rec : (B, H) scratch."""
-    np.dot(h_prev, W_hh, rec)
-    input_product(x, W_ih, h)
-    h += rec
+    """One step: h = act(x @ W_ih + h_prev @ W_hh + b), ``h`` distinct from
+    ``h_prev``. The recurrent product goes straight into ``h`` and the input
+    product is added to it. rec : (B, H) scratch."""
+    np.dot(h_prev, W_hh, h)
+    add_input_product(x, W_ih, h, rec)
     activate_rows(h, b, kind)
 
 

@@ -283,13 +283,13 @@ def recurrent_train(
 def recurrent_stream(xb, cell, act, sizes, p_off, params, ws, w_off, pred):
     """Predictions ``pred`` (b, n_out) for ``xb`` (T, b, D), as
     :func:`recurrent_forward` computes them but keeping only what later
-    steps read: the top layer's current state, not every step's.
+    steps read: the top layer's last two states, not every step's.
 
     Memory of a one-layer network is then independent of T, so that predict
     runs large chunks whose state stays in cache: per-step products with many
     rows run near the BLAS peak. Workspace rows as
     :meth:`RecurrentNetwork._workspace_rows` lays them out for predict: HS
-    (T + 1, b, H) below the top layer (the next layer's input) and (1, b, H)
+    (T + 1, b, H) below the top layer (the next layer's input) and (2, b, H)
     at the top; for the LSTM CS (2, b, H), GATES (b, 4H), TC (b, H).
     """
     T, b, _ = xb.shape
@@ -301,7 +301,7 @@ def recurrent_stream(xb, cell, act, sizes, p_off, params, ws, w_off, pred):
         G = gates * H
         W_ih, W_hh, bias = _layer_weights(params, p_off, k, n_in, H, G)
         rec = _view2(ws, w_off[L, REC], b, G)
-        S = T + 1 if k < L - 1 else 1  # the top layer updates its one state in place
+        S = T + 1 if k < L - 1 else 2  # the top layer alternates two states
         Hs = _view3(ws, w_off[k, HS], S, b, H)
         Hs[0] = 0.0
         if cell == LSTM:
@@ -318,8 +318,8 @@ def recurrent_stream(xb, cell, act, sizes, p_off, params, ws, w_off, pred):
         if k < L - 1:
             inp = _view3(ws, w_off[k, HS] + b * H, T, b, H)  # Hs[1:], the next input
     n_last, n_out = sizes[L], sizes[L + 1]
+    top = _view3(ws, w_off[L - 1, HS], 2, b, n_last)[T % 2]
     W = _view2(params, p_off[L, 0], n_last, n_out)
-    top = _view2(ws, w_off[L - 1, HS], b, n_last)
     dense_forward(top, W, params[p_off[L, 1] : p_off[L, 1] + n_out], IDENTITY, pred)
 
 
