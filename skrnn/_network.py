@@ -251,7 +251,7 @@ class RecurrentNetwork(_Network):
 
     def _workspace_rows(self, T, B, training):
         # Training keeps every step's state for BPTT; predict (see
-        # K.recurrent_stream) only what later steps and layers read.
+        # K.recurrent_forward) only what later steps and layers read.
         sizes = self.sizes.tolist()
         lstm = self.cell == "lstm"
         hidden = sizes[1:-1]

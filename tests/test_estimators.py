@@ -13,7 +13,7 @@ from sklearn.metrics import r2_score
 
 import skrnn
 from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor, make_windows
-from skrnn._kernels.lstm import lstm_forward
+from skrnn._kernels.lstm import lstm_backward
 
 ESTIMATORS = [RNNRegressor, LSTMRegressor, WindowMLPRegressor]
 SMALL = dict(hidden_layer_sizes=(8,), max_iter=20, random_state=0)
@@ -110,7 +110,7 @@ def test_float32_input_stays_float32_inside(data):
     assert model.params_.dtype == np.float32
     assert model.predict(X).dtype == np.float32
     # The float32 specialisation of the kernel was compiled and used.
-    assert any("float32" in str(sig) for sig in lstm_forward.signatures)
+    assert any("float32" in str(sig) for sig in lstm_backward.signatures)
     model64 = LSTMRegressor(**SMALL).fit(X, y)
     assert model64.params_.dtype == np.float64
     np.testing.assert_allclose(model.predict(X), model64.predict(X), atol=2e-3)

@@ -16,27 +16,14 @@ from .dense import add_input_product
 from .rnn import recurrent_weight_grads
 
 
-@njit(**JIT)
-def lstm_forward(X, W_ih, W_hh, b, Hs, Cs, Gates, TC, rec):
-    """Run the layer over a time-major batch, keeping every step for BPTT.
-
-    X : (T, B, D). Hs, Cs : (T + 1, B, H) hidden and cell states, index 0 the
-    initial (zero) state. Gates : (T, B, 4H) gate activations. TC : (T, B, H)
-    tanh of the cell state. rec : (B, 4H) scratch. All outputs are written.
-    """
-    Hs[0] = 0.0
-    Cs[0] = 0.0
-    for t in range(X.shape[0]):
-        lstm_step(X[t], W_ih, W_hh, b, Hs[t], Hs[t + 1], Cs[t], Cs[t + 1], Gates[t], TC[t], rec)
-
-
 @njit(**INLINE)
 def lstm_step(x, W_ih, W_hh, b, h_prev, h, c_prev, c, g, tc, rec):
-    """One step: gates ``g`` (B, 4H), cell state ``c``, tanh(c) ``tc`` and
-    ``h`` from ``x``, ``h_prev`` and ``c_prev``; all arrays distinct. The
-    recurrent product goes straight into ``g`` and the input product is added
-    to it (one pass fewer than adding two products: a fifth of float32
-    predict). rec : (B, 4H) scratch."""
+    """One step of the layer (the loop over steps is
+    :func:`skrnn._kernels.train.recurrent_forward`): gates ``g`` (B, 4H),
+    cell state ``c``, tanh(c) ``tc`` and ``h`` from ``x`` (B, D), ``h_prev``
+    and ``c_prev``; all arrays distinct. The recurrent product goes straight
+    into ``g`` and the input product is added to it (one pass fewer than
+    adding two products: a fifth of float32 predict). rec : (B, 4H) scratch."""
     np.dot(h_prev, W_hh, g)
     add_input_product(x, W_ih, g, rec)
     lstm_cell(g, b, c_prev, c, tc, h)
@@ -44,7 +31,7 @@ def lstm_step(x, W_ih, W_hh, b, h_prev, h, c_prev, c, g, tc, rec):
 
 @njit(**JIT)
 def lstm_cell(g, b, c_prev, c, tc, h):
-    """The elementwise half of a step, shared by training and predict.
+    """The elementwise half of a step.
 
     g : (B, 4H) gate pre-activations without the bias, activated in place;
     then c = f * c_prev + i * g_cand, tc = tanh(c), h = o * tc.
@@ -69,7 +56,7 @@ def lstm_cell(g, b, c_prev, c, tc, h):
 def lstm_backward(
     X, W_ih, W_hh, Hs, Cs, Gates, TC, dH, t_stop, dA, dh, dc, dW_ih, dW_hh, db, dX, need_dX
 ):
-    """Backpropagation through time for :func:`lstm_forward`.
+    """Backpropagation through time for the steps of :func:`lstm_step`.
 
     Same contract as :func:`skrnn._kernels.rnn.rnn_backward`: ``dH`` is the
     gradient with respect to each step's hidden output, steps before

@@ -7,24 +7,13 @@ from .activations import INLINE, JIT, TANH, activate_rows
 from .dense import add_input_product, column_sums
 
 
-@njit(**JIT)
-def rnn_forward(X, W_ih, W_hh, b, kind, Hs, rec):
-    """Run the layer over a time-major batch.
-
-    X : (T, B, D) inputs. Hs : (T + 1, B, H) written with the hidden states;
-    ``Hs[0]`` is the initial state (zeros) and ``Hs[t + 1]`` the output of
-    step ``t``. rec : (B, H) scratch.
-    """
-    Hs[0] = 0.0
-    for t in range(X.shape[0]):
-        rnn_step(X[t], W_ih, W_hh, b, kind, Hs[t], Hs[t + 1], rec)
-
-
 @njit(**INLINE)
 def rnn_step(x, W_ih, W_hh, b, kind, h_prev, h, rec):
-    """One step: h = act(x @ W_ih + h_prev @ W_hh + b), ``h`` distinct from
-    ``h_prev``. The recurrent product goes straight into ``h`` and the input
-    product is added to it. rec : (B, H) scratch."""
+    """One step of the layer (the loop over steps is
+    :func:`skrnn._kernels.train.recurrent_forward`): h = act(x @ W_ih +
+    h_prev @ W_hh + b), ``h`` distinct from ``h_prev``. The recurrent
+    product goes straight into ``h`` and the input product is added to it.
+    rec : (B, H) scratch."""
     np.dot(h_prev, W_hh, h)
     add_input_product(x, W_ih, h, rec)
     activate_rows(h, b, kind)
@@ -32,7 +21,7 @@ def rnn_step(x, W_ih, W_hh, b, kind, h_prev, h, rec):
 
 @njit(**JIT)
 def rnn_backward(X, W_ih, W_hh, kind, Hs, dH, t_stop, dZ, carry, dW_ih, dW_hh, db, dX, need_dX):
-    """Backpropagation through time for :func:`rnn_forward`.
+    """Backpropagation through time for the steps of :func:`rnn_step`.
 
     dH : (T, B, H) gradient of the loss with respect to each step's output
     (from the layer above or the head). Steps before ``t_stop`` are cut from

@@ -19,9 +19,9 @@ from numba import njit
 
 from .activations import IDENTITY, INLINE, JIT
 from .dense import dense_backward, dense_forward
-from .lstm import lstm_backward, lstm_forward, lstm_step
+from .lstm import lstm_backward, lstm_step
 from .optim import ALPHA, MAX_GRAD_NORM, optimizer_step, stop_requested
-from .rnn import rnn_backward, rnn_forward, rnn_step
+from .rnn import rnn_backward, rnn_step
 
 RNN = 0
 LSTM = 1
@@ -87,29 +87,46 @@ def add_penalty(params, grad, mask, alpha, sw_sum):
 
 
 @njit(**JIT)
-def recurrent_forward(xb, cell, act, sizes, p_off, params, ws, w_off, pred):
-    """Predictions ``pred`` (b, n_out) for a time-major batch ``xb`` (T, b, D)."""
+def recurrent_forward(xb, cell, act, sizes, p_off, params, ws, w_off, pred, keep):
+    """Predictions ``pred`` (b, n_out) for a time-major batch ``xb`` (T, b, D).
+
+    With ``keep`` (training) every step's states, gates and tanh(c) stay in
+    the workspace for BPTT. Without (predict) only what later steps read: the
+    top layer alternates two hidden states, the LSTM two cell states and one
+    step's gates, so that a one-layer network's memory is independent of T
+    and predict runs large chunks whose state stays in cache. Workspace rows
+    as :meth:`RecurrentNetwork._workspace_rows` lays them out for each case.
+    """
     T, b, _ = xb.shape
     L = sizes.shape[0] - 2
     gates = 4 if cell == LSTM else 1
+    SC = T + 1 if keep else 2  # cell states kept
+    SG = T if keep else 1  # gates and tanh(c) kept
     inp = xb
-    top = _view2(ws, w_off[L, REC], b, sizes[L])  # a placeholder, set in the loop
     for k in range(L):
         n_in, H = sizes[k], sizes[k + 1]
         G = gates * H
         W_ih, W_hh, bias = _layer_weights(params, p_off, k, n_in, H, G)
-        Hs = _view3(ws, w_off[k, HS], T + 1, b, H)
         rec = _view2(ws, w_off[L, REC], b, G)
+        S = T + 1 if keep or k < L - 1 else 2  # hidden states kept (the next input)
+        Hs = _view3(ws, w_off[k, HS], S, b, H)
+        Hs[0] = 0.0
         if cell == LSTM:
-            Cs = _view3(ws, w_off[k, CS], T + 1, b, H)
-            Gt = _view3(ws, w_off[k, GATES], T, b, G)
-            TCk = _view3(ws, w_off[k, TC], T, b, H)
-            lstm_forward(inp, W_ih, W_hh, bias, Hs, Cs, Gt, TCk, rec)
+            Cs = _view3(ws, w_off[k, CS], SC, b, H)
+            Cs[0] = 0.0
+            Gt = _view3(ws, w_off[k, GATES], SG, b, G)
+            TCk = _view3(ws, w_off[k, TC], SG, b, H)
+            for t in range(T):
+                lstm_step(inp[t], W_ih, W_hh, bias, Hs[t % S], Hs[(t + 1) % S],
+                          Cs[t % SC], Cs[(t + 1) % SC], Gt[t % SG], TCk[t % SG], rec)
         else:
-            rnn_forward(inp, W_ih, W_hh, bias, act, Hs, rec)
-        inp = _view3(ws, w_off[k, HS] + b * H, T, b, H)  # Hs[1:], the outputs
-        top = Hs[T]
+            for t in range(T):
+                rnn_step(inp[t], W_ih, W_hh, bias, act, Hs[t % S], Hs[(t + 1) % S], rec)
+        if k < L - 1:
+            inp = _view3(ws, w_off[k, HS] + b * H, T, b, H)  # Hs[1:], the next input
     n_last, n_out = sizes[L], sizes[L + 1]
+    S = T + 1 if keep else 2
+    top = _view3(ws, w_off[L - 1, HS], S, b, n_last)[T % S]
     W = _view2(params, p_off[L, 0], n_last, n_out)
     dense_forward(top, W, params[p_off[L, 1] : p_off[L, 1] + n_out], IDENTITY, pred)
 
@@ -128,7 +145,7 @@ def recurrent_loss_grad(
     n_last, n_out = sizes[L], sizes[L + 1]
     pred = _view2(ws, w_off[L, PRED], b, n_out)
     dpred = _view2(ws, w_off[L, DPRED], b, n_out)
-    recurrent_forward(xb, cell, act, sizes, p_off, params, ws, w_off, pred)
+    recurrent_forward(xb, cell, act, sizes, p_off, params, ws, w_off, pred, True)
     loss = squared_loss(pred, yb, swb, dpred)
 
     # The head sees the last step only: the gradient reaching the top layer's
@@ -280,50 +297,6 @@ def recurrent_train(
 
 
 @njit(**JIT)
-def recurrent_stream(xb, cell, act, sizes, p_off, params, ws, w_off, pred):
-    """Predictions ``pred`` (b, n_out) for ``xb`` (T, b, D), as
-    :func:`recurrent_forward` computes them but keeping only what later
-    steps read: the top layer's last two states, not every step's.
-
-    Memory of a one-layer network is then independent of T, so that predict
-    runs large chunks whose state stays in cache: per-step products with many
-    rows run near the BLAS peak. Workspace rows as
-    :meth:`RecurrentNetwork._workspace_rows` lays them out for predict: HS
-    (T + 1, b, H) below the top layer (the next layer's input) and (2, b, H)
-    at the top; for the LSTM CS (2, b, H), GATES (b, 4H), TC (b, H).
-    """
-    T, b, _ = xb.shape
-    L = sizes.shape[0] - 2
-    gates = 4 if cell == LSTM else 1
-    inp = xb
-    for k in range(L):
-        n_in, H = sizes[k], sizes[k + 1]
-        G = gates * H
-        W_ih, W_hh, bias = _layer_weights(params, p_off, k, n_in, H, G)
-        rec = _view2(ws, w_off[L, REC], b, G)
-        S = T + 1 if k < L - 1 else 2  # the top layer alternates two states
-        Hs = _view3(ws, w_off[k, HS], S, b, H)
-        Hs[0] = 0.0
-        if cell == LSTM:
-            Cs = _view3(ws, w_off[k, CS], 2, b, H)  # c_{t-1} and c_t, alternating
-            Cs[0] = 0.0
-            g = _view2(ws, w_off[k, GATES], b, G)
-            tc = _view2(ws, w_off[k, TC], b, H)
-            for t in range(T):
-                lstm_step(inp[t], W_ih, W_hh, bias, Hs[t % S], Hs[(t + 1) % S],
-                          Cs[t % 2], Cs[(t + 1) % 2], g, tc, rec)
-        else:
-            for t in range(T):
-                rnn_step(inp[t], W_ih, W_hh, bias, act, Hs[t % S], Hs[(t + 1) % S], rec)
-        if k < L - 1:
-            inp = _view3(ws, w_off[k, HS] + b * H, T, b, H)  # Hs[1:], the next input
-    n_last, n_out = sizes[L], sizes[L + 1]
-    top = _view3(ws, w_off[L - 1, HS], 2, b, n_last)[T % 2]
-    W = _view2(params, p_off[L, 0], n_last, n_out)
-    dense_forward(top, W, params[p_off[L, 1] : p_off[L, 1] + n_out], IDENTITY, pred)
-
-
-@njit(**JIT)
 def recurrent_predict(X, t0, cell, act, sizes, p_off, params, ws, w_off, batch_size, out):
     """Predictions ``out`` (n, n_out) for the steps from ``t0`` on of X, in chunks."""
     n, T, D = X.shape[0], X.shape[1] - t0, X.shape[2]
@@ -334,7 +307,9 @@ def recurrent_predict(X, t0, cell, act, sizes, p_off, params, ws, w_off, batch_s
         xb = _view3(ws, w_off[L, XB], T, b, D)
         rows[:b] = np.arange(start, start + b)
         _gather_time_major(X, t0, rows[:b], xb)
-        recurrent_stream(xb, cell, act, sizes, p_off, params, ws, w_off, out[start : start + b])
+        recurrent_forward(
+            xb, cell, act, sizes, p_off, params, ws, w_off, out[start : start + b], False
+        )
 
 
 # ------------------------------------------------------------------- dense
