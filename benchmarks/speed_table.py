@@ -26,10 +26,15 @@ def table(runs):
         "| predict seq/s skrnn | torch | **predict ratio** |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
+    keys = [[(r["B"], r["T"], r["D"], r["H"], r["cell"], r["dtype"]) for r in run["recurrent"]]
+            for run in runs]
+    if not keys[0]:
+        raise SystemExit("no recurrent rows: run bench_speed.py with PyTorch installed "
+                         '(pip install -e ".[bench]")')
+    if any(k != keys[0] for k in keys):
+        raise SystemExit("the runs cover different rows (--rows): combine runs of the same rows")
     for i, row in enumerate(runs[0]["recurrent"]):
         same = [run["recurrent"][i] for run in runs]
-        assert all((r["B"], r["T"], r["cell"], r["dtype"]) ==
-                   (row["B"], row["T"], row["cell"], row["dtype"]) for r in same)
 
         def median(key):
             return f"{statistics.median(r[key] for r in same):,.0f}"

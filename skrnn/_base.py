@@ -161,7 +161,8 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
 
     def __sklearn_is_fitted__(self):
         # check_is_fitted's default scans every attribute (~6 us a call, a
-        # tenth of predicting one sequence); fit sets params_ last.
+        # tenth of predicting one sequence). fit sets params_ together with
+        # every other fitted attribute, in one dictionary update.
         return hasattr(self, "params_")
 
     def _ready_for_kernels(self, X):

@@ -257,17 +257,18 @@ class RecurrentNetwork(_Network):
         hidden = sizes[1:-1]
         widest = max(sizes[:-1])
         grad_only = 1 if training else 0
-        steps = T if training else 1
+        kept = T + 1 if training else 2  # states of the top layer, LSTM cell states
+        steps = T if training else 1  # gates and tanh(c)
         rows = []
         for k, n_h in enumerate(hidden):
             G = self.n_gates * n_h
             below_top = k < len(hidden) - 1  # its outputs are the next layer's input
             rows.append([
-                (T + 1) * B * n_h if training or below_top else 2 * B * n_h,  # HS
-                (steps + 1) * B * n_h if lstm else 0,        # CS (predict: c_{t-1}, c_t)
-                steps * B * G if lstm else 0,                # GATES
-                steps * B * n_h if lstm else 0,              # TC
-                T * B * G * grad_only,                       # DZ
+                (T + 1 if below_top else kept) * B * n_h,  # HS
+                kept * B * n_h if lstm else 0,             # CS
+                steps * B * G if lstm else 0,              # GATES
+                steps * B * n_h if lstm else 0,            # TC
+                T * B * G * grad_only,                     # DZ
             ])
         n_out = self.n_outputs
         rows.append([

@@ -100,33 +100,33 @@ def recurrent_forward(xb, cell, act, sizes, p_off, params, ws, w_off, pred, keep
     T, b, _ = xb.shape
     L = sizes.shape[0] - 2
     gates = 4 if cell == LSTM else 1
-    SC = T + 1 if keep else 2  # cell states kept
-    SG = T if keep else 1  # gates and tanh(c) kept
+    kept = T + 1 if keep else 2  # states of the top layer, LSTM cell states
+    steps = T if keep else 1  # gates and tanh(c)
     inp = xb
     for k in range(L):
         n_in, H = sizes[k], sizes[k + 1]
         G = gates * H
         W_ih, W_hh, bias = _layer_weights(params, p_off, k, n_in, H, G)
         rec = _view2(ws, w_off[L, REC], b, G)
-        S = T + 1 if keep or k < L - 1 else 2  # hidden states kept (the next input)
+        S = T + 1 if k < L - 1 else kept  # below the top: the next layer's input
         Hs = _view3(ws, w_off[k, HS], S, b, H)
         Hs[0] = 0.0
         if cell == LSTM:
-            Cs = _view3(ws, w_off[k, CS], SC, b, H)
+            Cs = _view3(ws, w_off[k, CS], kept, b, H)
             Cs[0] = 0.0
-            Gt = _view3(ws, w_off[k, GATES], SG, b, G)
-            TCk = _view3(ws, w_off[k, TC], SG, b, H)
+            Gt = _view3(ws, w_off[k, GATES], steps, b, G)
+            TCk = _view3(ws, w_off[k, TC], steps, b, H)
             for t in range(T):
                 lstm_step(inp[t], W_ih, W_hh, bias, Hs[t % S], Hs[(t + 1) % S],
-                          Cs[t % SC], Cs[(t + 1) % SC], Gt[t % SG], TCk[t % SG], rec)
+                          Cs[t % kept], Cs[(t + 1) % kept], Gt[t % steps], TCk[t % steps],
+                          rec)
         else:
             for t in range(T):
                 rnn_step(inp[t], W_ih, W_hh, bias, act, Hs[t % S], Hs[(t + 1) % S], rec)
         if k < L - 1:
             inp = _view3(ws, w_off[k, HS] + b * H, T, b, H)  # Hs[1:], the next input
     n_last, n_out = sizes[L], sizes[L + 1]
-    S = T + 1 if keep else 2
-    top = _view3(ws, w_off[L - 1, HS], S, b, n_last)[T % S]
+    top = _view3(ws, w_off[L - 1, HS], kept, b, n_last)[T % kept]
     W = _view2(params, p_off[L, 0], n_last, n_out)
     dense_forward(top, W, params[p_off[L, 1] : p_off[L, 1] + n_out], IDENTITY, pred)
 
