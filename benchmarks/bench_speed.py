@@ -8,7 +8,9 @@ its peer on the same data, and the medians of the repeats (after a warm-up
 that also compiles the Numba kernels) are reported. Timings are the
 process's CPU time (all its threads: skrnn runs long epochs in a helper
 thread so that Ctrl-C can stop them, which the calling thread's CPU time
-would not see); wall time is recorded beside it.
+would not see); wall time is recorded beside it. PyTorch predicts in the
+chunk size that is fastest for it (see :func:`torch_predict`); skrnn's
+``predict`` chunks by itself.
 
 Rows (B, T, D, H = batch, timesteps, features, hidden units) are those of
 the speed issue; ratios are skrnn's throughput over the peer's (> 1: skrnn
@@ -49,11 +51,14 @@ def _timed(fn):
 
 
 def _n_batches(B, T, H):
-    # Enough minibatches for each timing to last ~0.2-1 s on one core, and at
-    # least 4, so that the per-fit set-up (allocating the workspace) is not a
-    # third of the time measured.
+    # Enough minibatches for each timing to last ~0.2-3 s on one core, and at
+    # least 16: skrnn allocates its workspace once per fit (170 MB for the
+    # largest row's LSTM), and the first touch of that memory costs 0.02 s,
+    # or up to 0.4 s when the kernel must compact memory for huge pages on a
+    # busy machine. A real fit runs many epochs over it; at 4 minibatches it
+    # was a third of the largest row's time, and bimodal.
     work = B * T * H * H
-    return int(np.clip(4e8 / work, 4, 64))
+    return int(np.clip(4e8 / work, 16, 64))
 
 
 def skrnn_train(cell, X, y, B, epochs, H):
@@ -98,13 +103,27 @@ def torch_train(cell, X, y, B, epochs, H):
 
 
 def torch_predict(net, X):
+    """The peer's predict at its fastest chunk size: returns (run, chunk).
+
+    Calls on 256 or 1024 sequences at a time, or on all of them, are each
+    timed twice and the fastest kept. No size suits every row: on the
+    largest row, one call on all 4,096 sequences builds every step's input
+    projection at once and runs 1.4x slower in float64 than chunks of 256,
+    while 32/24/1/32 in float32 runs 1.2x faster in chunks of 1024.
+    """
     Xt = torch.from_numpy(X)
 
-    def run():
-        with torch.no_grad():
-            net(Xt)
+    def in_chunks(chunk):
+        def run():
+            with torch.no_grad():
+                for start in range(0, len(Xt), chunk):
+                    net(Xt[start : start + chunk])
 
-    return run
+        return run
+
+    chunks = sorted({c for c in (256, 1024) if c < len(Xt)} | {len(Xt)})
+    best = min(chunks, key=lambda c: min(_timed(in_chunks(c))[0] for _ in range(2)))
+    return in_chunks(best), best
 
 
 def gemm_peak(results, repeats):
@@ -136,7 +155,7 @@ def bench_recurrent(results, repeats, rows):
                 net, th_fit = torch_train(cell, X, y, B, 1, H)
                 sk_fit()  # warm-up: compiles, fits
                 th_fit()
-                th_pred = torch_predict(net, X)
+                th_pred, th_chunk = torch_predict(net, X)
                 timings = {"skrnn_train": [], "torch_train": [], "skrnn_predict": [],
                            "torch_predict": []}
                 for _ in range(repeats):
@@ -145,7 +164,7 @@ def bench_recurrent(results, repeats, rows):
                     timings["skrnn_predict"].append(_timed(lambda: model.predict(X)))
                     timings["torch_predict"].append(_timed(th_pred))
                 row = {"B": B, "T": T, "D": D, "H": H, "n": n, "cell": cell,
-                       "dtype": np.dtype(dtype).name}
+                       "dtype": np.dtype(dtype).name, "torch_predict_chunk": th_chunk}
                 for key, samples in timings.items():
                     cpu, wall = median_pair(samples)
                     row[key + "_cpu_s"] = cpu
