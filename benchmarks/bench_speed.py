@@ -108,7 +108,7 @@ def torch_predict(net, X):
     Calls on 256 or 1024 sequences at a time, or on all of them, are each
     timed twice and the fastest kept. No size suits every row: on the
     largest row, one call on all 4,096 sequences builds every step's input
-    projection at once and runs 1.4x slower in float64 than chunks of 256,
+    projection at once and runs 1.5x slower in float64 than chunks of 256,
     while 32/24/1/32 in float32 runs 1.2x faster in chunks of 1024.
     """
     Xt = torch.from_numpy(X)
