@@ -3,4 +3,9 @@
 Kernels take C-contiguous arrays of one float dtype, never validate and never
 see pandas. Sequences are time-major, ``(n_timesteps, batch, n_features)``,
 so that the slice of one timestep is a contiguous matrix for ``np.dot``.
+
+Importing this package first registers where Numba caches the kernels
+(:mod:`skrnn._kernels._cache`): before any kernel module is compiled.
 """
+
+from . import _cache  # noqa: F401
