@@ -19,6 +19,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._kernels.optim import ADAM, SGD, STOP
+from ._network import identity_scaling
+from ._threads import one_blas_thread
 from ._version import __version__
 
 # The fitted attributes that training reads and updates: what warm start and
@@ -28,6 +30,10 @@ _TRAINING_STATE = (
     "t_", "loss_curve_", "grad_norm_curve_", "best_loss_", "validation_scores_",
     "best_validation_score_", "_no_improvement_count",
 )
+
+# The standardisation of the first fit, frozen: input mean and scale per
+# sequence feature, target mean and scale per output (None: not standardised).
+_STATISTICS = ("X_mean_", "X_scale_", "y_mean_", "y_scale_")
 
 
 class InconsistentVersionWarning(UserWarning):
@@ -63,6 +69,7 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "standardize": ["boolean"],
     }
 
     # ------------------------------------------------------------------ API
@@ -149,7 +156,11 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
         if not self._ready_for_kernels(X):
             X = _kernel_array(self._validate_X(X, reset=False), self.params_.dtype)
         X = X.reshape(X.shape[0], X.shape[1], -1)
-        out = self._net.predict(self.params_, X, t0=X.shape[1] - self._window)
+        scaling = _input_scaling(self.X_mean_, self.X_scale_, X.shape[2], X.dtype)
+        out = self._net.predict(self.params_, X, X.shape[1] - self._window, scaling, self.verbose)
+        if self.y_mean_ is not None:
+            out *= self.y_scale_
+            out += self.y_mean_
         if not np.isfinite(out).all():
             raise ValueError(
                 "The predictions overflowed to infinity or NaN: X holds values far "
@@ -192,7 +203,10 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
         for recurrent layers, ``'layer{k}.W'``, ``'layer{k}.b'`` for dense
         layers, and ``'output.W'``, ``'output.b'`` for the linear head.
         Weight matrices have shape ``(n_inputs, n_outputs)``, applied as
-        ``x @ W``.
+        ``x @ W``. With ``standardize=True`` the network, and so these
+        weights, act on standardised data: its inputs are
+        ``(X - X_mean_) / X_scale_`` and its outputs ``(y - y_mean_) /
+        y_scale_``.
         """
         check_is_fitted(self)
         return self._net.layout.views(self.params_)
@@ -278,13 +292,31 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
         X, y = self._validate_X(X, reset=first_pass, y=y)
         if not first_pass:
             self._check_y_like_fit(y, "y", self._y_ndim, self.n_outputs_)
+            if self.standardize != (self.X_mean_ is not None):
+                raise ValueError(
+                    f"standardize={self.standardize} differs from the first fit "
+                    f"(standardize={not self.standardize}), whose weights act on "
+                    f"{'standardised' if self.X_mean_ is not None else 'unscaled'} data; "
+                    "warm_start and partial_fit continue that fit. Set it back, or fit "
+                    "from scratch (warm_start=False)."
+                )
         dtype = X.dtype if first_pass else self.params_.dtype
         X = _kernel_array(X, dtype)
-        y2 = _kernel_array(_columns(y), dtype)
         sw = _check_sample_weight(sample_weight, X, dtype=dtype, ensure_non_negative=True)
         validation = self._validate_validation_set(*validation, X, y, dtype)
-        state = self._initial_state(X, y, dtype) if first_pass else self._state_copy()
-        self._run_epochs(state, X, y2, sw, incremental, validation)
+        if self.early_stopping and validation is None:
+            (X, y, sw), validation = self._split_validation(X, y, sw)
+        # The standardisation's statistics come from the training samples only.
+        state = self._initial_state(X, y, sw, dtype) if first_pass else self._state_copy()
+
+        def targets(y):  # as the network learns them
+            Y = _standardized_targets(_columns(y), state["y_mean_"], state["y_scale_"])
+            return _kernel_array(Y, dtype)
+
+        if validation is not None:
+            X_val, y_val, sw_val = validation
+            validation = X_val, targets(y_val), sw_val
+        self._run_epochs(state, X, targets(y), sw, incremental, validation)
         self.__dict__.update(state)
         return self
 
@@ -299,7 +331,7 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
             raise ValueError(f"{name} has {outputs} outputs, but the model has {n_outputs}.")
 
     def _validate_validation_set(self, X_val, y_val, sample_weight_val, X, y, dtype):
-        """The ``(X_val, y_val, sw_val)`` given to fit as kernel arrays, or None.
+        """The ``(X_val, y_val, sw_val)`` given to fit, validated, or None.
 
         The errors follow HistGradientBoostingRegressor's.
         """
@@ -329,15 +361,20 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
             )
         sw_val = _check_sample_weight(sample_weight_val, X_val, dtype=dtype,
                                       ensure_non_negative=True)
-        return _kernel_array(X_val, dtype), _kernel_array(_columns(y_val), dtype), sw_val
+        return _kernel_array(X_val, dtype), y_val, sw_val
 
-    def _initial_state(self, X, y, dtype):
+    def _initial_state(self, X, y, sw, dtype):
         rng = check_random_state(self.random_state)
         n_outputs = _columns(y).shape[1]
         window = X.shape[1] if self.window is None else self.window
         net = self._make_network(window, X.shape[2], n_outputs)
         params = net.init_params(rng, dtype)
+        if self.standardize:
+            statistics = _standardization(X[:, X.shape[1] - window :], _columns(y), sw, dtype)
+        else:
+            statistics = (None,) * 4
         return {
+            **dict(zip(_STATISTICS, statistics)),
             "n_sequence_features_": X.shape[2],
             "_window": window,
             "n_outputs_": n_outputs,
@@ -367,7 +404,7 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
     def _state_copy(self):
         # Warm start and partial_fit train on copies, so that an error or an
         # interrupt half-way leaves the fitted attributes untouched.
-        state = {key: copy.deepcopy(getattr(self, key)) for key in _TRAINING_STATE}
+        state = {key: copy.deepcopy(getattr(self, key)) for key in _TRAINING_STATE + _STATISTICS}
         if (state["validation_scores_"] is None) == self.early_stopping:
             # early_stopping was switched since the last fit.
             state.update(self._fresh_stopping_state())
@@ -385,22 +422,26 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
         cut = n - n_val
         return (X[:cut], y[:cut], sw[:cut]), (X[cut:], y[cut:], sw[cut:])
 
-    def _run_epochs(self, state, X, y, sw, incremental, validation=None):
+    def _run_epochs(self, state, X, y, sw, incremental, validation):
+        """The epoch loop, with one BLAS thread; see :meth:`_run_epochs_unlimited`."""
+        with one_blas_thread():
+            self._run_epochs_unlimited(state, X, y, sw, incremental, validation)
+
+    def _run_epochs_unlimited(self, state, X, y, sw, incremental, validation):
         """The epoch loop; updates ``state`` (never ``self``) in place.
 
         Each epoch is one kernel call over all its minibatches. A copy of the
         weights and optimizer state at the start of each epoch is the
         fallback when the epoch diverges (a non-finite loss or gradient).
-        ``validation`` is the set given to fit, else one is split off.
+        ``validation`` is the ``(X, y, sample_weight)`` early stopping scores.
         """
         if self.early_stopping:
-            if validation is None:
-                (X, y, sw), validation = self._split_validation(X, y, sw)
             X_val, y_val, sw_val = validation
         net = state["_net"] = self._make_network(
             state["_window"], state["n_sequence_features_"], y.shape[1]
         )
         t0 = X.shape[1] - state["_window"]
+        scaling = _input_scaling(state["X_mean_"], state["X_scale_"], X.shape[2], X.dtype)
         n = X.shape[0]
         batch_size = self._batch_size(n)
         ws, w_off = net.workspace(state["_window"], batch_size, X.dtype)
@@ -426,8 +467,8 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 start = (params.copy(), opt["m"].copy(), opt["v"].copy(), opt["step"])
                 (losses, norms, done, diverged), interrupted = _run_interruptibly(
                     lambda: net.train_epoch(
-                        X, t0, y, sw, order, batch_size, params, grad, opt, hyper, solver,
-                        self.nesterovs_momentum, self._bptt_steps(), ws, w_off,
+                        X, t0, scaling, y, sw, order, batch_size, params, grad, opt, hyper, solver,
+                        self.nesterovs_momentum, self._bptt_steps(), ws, w_off, self.verbose,
                     ),
                     hyper, in_helper_thread=seconds > _INTERRUPT_LATENCY,
                 )
@@ -438,7 +479,7 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 if self.early_stopping and not interrupted:
                     # Scored before any state changes: a Ctrl-C during this
                     # prediction leaves the epoch unrecorded, not half-recorded.
-                    pred = net.predict(params, X_val, t0)
+                    pred = net.predict(params, X_val, t0, scaling, self.verbose)
                     score = r2_score(y_val, pred, sample_weight=sw_val)
                 state["t_"] += int(batch_sizes[:done].sum())
                 if interrupted:
@@ -600,6 +641,53 @@ def _run_interruptibly(run, hyper, in_helper_thread):
     if "error" in outcome:
         raise outcome["error"]
     return outcome["result"], interrupted
+
+
+def _standardization(X, Y, sw, dtype):
+    """Sample-weighted means and scales of each feature of X (n, T, D), over
+    samples and timesteps, and of each column of Y (n, n_out), in ``dtype``.
+
+    A constant column gets scale 1, by StandardScaler's rule.
+    """
+    weights = np.asarray(sw if sw.sum() > 0 else np.ones_like(sw), dtype=np.float64)
+    statistics = []
+    for A in (X, Y[:, np.newaxis, :]):
+        mean = _weighted_mean(A, weights)
+        var = _weighted_mean(A, weights, center=mean)
+        n = A.shape[0] * A.shape[1]
+        eps = np.finfo(np.float64).eps
+        constant = var <= n * eps * var + (n * mean * eps) ** 2
+        statistics += [mean.astype(dtype), np.where(constant, 1.0, np.sqrt(var)).astype(dtype)]
+    return tuple(statistics)
+
+
+def _weighted_mean(A, weights, center=None):
+    # Mean over samples and steps of A (n, T, D), or of (A - center) ** 2,
+    # per feature, each sample weighted. In float64 and in blocks of
+    # samples: no copy of X (fit's extra memory stays independent of the
+    # data's size), and a contiguous block gives the same sums for the same
+    # values in any memory layout.
+    n, T, D = A.shape
+    step = max(1, 2**16 // (T * D))
+    total = np.zeros(D)
+    for start in range(0, n, step):
+        block = np.array(A[start : start + step], dtype=np.float64)
+        if center is not None:
+            block = (block - center) ** 2
+        total += np.einsum("i,itd->d", weights[start : start + step], block)
+    return total / (weights.sum() * T)
+
+
+def _standardized_targets(Y, y_mean, y_scale):
+    """Targets (n, n_out) as the network learns them."""
+    return Y if y_mean is None else (Y - y_mean) / y_scale
+
+
+def _input_scaling(X_mean, X_scale, n_features, dtype):
+    """The kernels' (2, D) shift and scale of each sequence feature."""
+    if X_mean is None:
+        return identity_scaling(n_features, dtype)
+    return np.array([X_mean, X_scale], dtype=dtype)
 
 
 def _columns(y):

@@ -8,6 +8,15 @@ _FRAGMENTS = {
     "window": """window : int or None, default=None
         Use only the last ``window`` timesteps of each sequence. ``None`` uses
         all of them. Must not exceed the number of timesteps of ``X``.""",
+    "standardize": """standardize : bool, default=True
+        Standardise inside the estimator: each feature of ``X`` by its mean
+        and standard deviation over all samples and timesteps of the
+        window, each output of ``y`` by its own, with sample-weighted
+        statistics of the first fit (kept by ``warm_start`` and
+        ``partial_fit``); ``predict`` returns ``y`` in its own units. Neural
+        networks train badly on unscaled data, so this is on by default;
+        ``False`` trains on the data as given (for data you scaled
+        yourself, or to copy weights from another library).""",
     "training": """solver : {'adam', 'sgd'}, default='adam'
         The optimizer: Adam, or stochastic gradient descent with
         ``momentum``.
@@ -92,7 +101,8 @@ _FRAGMENTS = {
 
     loss_curve_ : list of float
         Training loss of each epoch: ``0.5 * mean squared error`` plus the L2
-        penalty, as MLPRegressor reports it.
+        penalty, as MLPRegressor reports it; of the standardised targets
+        with ``standardize=True``.
 
     best_loss_ : float or None
         Lowest training loss; ``None`` with ``early_stopping``.
@@ -111,6 +121,14 @@ _FRAGMENTS = {
     params_ : ndarray of shape (n_params,)
         All weights and biases in one flat vector, float32 when fitted on
         float32 ``X``, float64 otherwise. ``weights_`` names its parts.
+
+    X_mean_, X_scale_ : ndarray of shape (n_sequence_features,) or None
+        Mean and scale of each sequence feature that inputs are standardised
+        with, ``(X - X_mean_) / X_scale_``; None with ``standardize=False``.
+
+    y_mean_, y_scale_ : ndarray of shape (n_outputs,) or None
+        Mean and scale of each target: the network learns
+        ``(y - y_mean_) / y_scale_``; None with ``standardize=False``.
 
     n_features_in_ : int
         Number of timesteps of the training sequences (sklearn's convention

@@ -33,6 +33,8 @@ class LSTMRegressor(BaseSequenceRegressor):
 
     %(window)s
 
+    %(standardize)s
+
     %(bptt_steps)s
 
     %(training)s
@@ -82,6 +84,7 @@ class LSTMRegressor(BaseSequenceRegressor):
         hidden_layer_sizes=(32,),
         *,
         window=None,
+        standardize=True,
         bptt_steps=None,
         solver="adam",
         alpha=1e-4,
@@ -105,6 +108,7 @@ class LSTMRegressor(BaseSequenceRegressor):
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.window = window
+        self.standardize = standardize
         self.bptt_steps = bptt_steps
         self.solver = solver
         self.alpha = alpha

@@ -27,6 +27,8 @@ class WindowMLPRegressor(BaseSequenceRegressor):
 
     %(window)s
 
+    %(standardize)s
+
     %(training)s
 
     Attributes
@@ -67,6 +69,7 @@ class WindowMLPRegressor(BaseSequenceRegressor):
         activation="relu",
         *,
         window=None,
+        standardize=True,
         solver="adam",
         alpha=1e-4,
         batch_size="auto",
@@ -90,6 +93,7 @@ class WindowMLPRegressor(BaseSequenceRegressor):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.window = window
+        self.standardize = standardize
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size

@@ -11,10 +11,14 @@ weights and of the scratch workspace, and calls the kernels. It holds no
 fitted state: the estimator owns the parameter vector.
 """
 
+from contextlib import nullcontext
+
 import numpy as np
 
 from ._kernels import train as K
+from ._kernels._cache import compile_notice
 from ._kernels.activations import ACTIVATION_CODES
+from ._threads import MIN_THREADED_WORK, one_blas_thread
 
 # Predictions run in chunks whose scratch memory stays under this many bytes,
 # however many sequences are passed; chunks that fit in cache predict fastest.
@@ -62,6 +66,11 @@ class Layout:
         return mask
 
 
+def identity_scaling(n_features, dtype):
+    """The kernels' ``scaling`` that leaves the data as given: shift 0, scale 1."""
+    return np.array([np.zeros(n_features), np.ones(n_features)], dtype=dtype)
+
+
 def _glorot_uniform(rng, n_in, n_out, size, dtype):
     # sklearn's MLP initialisation: U(-b, b), b = sqrt(6 / (fan_in + fan_out)).
     bound = np.sqrt(6.0 / (n_in + n_out))
@@ -97,6 +106,9 @@ class _Network:
         self.p_off = np.array([r + [-1] * (width - len(r)) for r in rows], dtype=np.int64)
         self._penalty_masks = {}
         self._workspace_layouts = {}
+        # n_in * n_out of the largest weight matrix: a product with b rows
+        # multiplies b times this many pairs.
+        self._widest_product = max(int(np.prod(s)) for s in self.layout.shapes)
 
     def penalty_mask(self, dtype):
         dtype = np.dtype(dtype)
@@ -134,13 +146,23 @@ class _Network:
         fit = _PREDICT_WORKSPACE_BYTES // (per_sequence * np.dtype(dtype).itemsize)
         return int(max(1, min(n_samples, fit)))
 
-    def predict(self, params, X, t0=0):
-        """Predictions ``(n_samples, n_outputs)`` for X (n, t0 + T, D), C-contiguous."""
+    def predict(self, params, X, t0=0, scaling=None, verbose=False):
+        """Predictions ``(n_samples, n_outputs)`` for X (n, t0 + T, D), C-contiguous.
+
+        ``scaling`` (2, D): the shift and scale that standardise each feature
+        (None: the data as given).
+        """
+        if scaling is None:
+            scaling = identity_scaling(X.shape[2], params.dtype)
         T = X.shape[1] - t0
         batch = self._predict_batch_size(T, X.shape[0], params.dtype)
         ws, w_off = self.workspace(T, batch, params.dtype, training=False)
         out = np.empty((X.shape[0], self.n_outputs), dtype=params.dtype)
-        self._predict(params, X, t0, ws, w_off, batch, out)
+        small = batch * self._widest_product < MIN_THREADED_WORK
+        with nullcontext() if small else one_blas_thread(), compile_notice(
+            self._predict_kernel, params.dtype, f"{self.kind} prediction", verbose
+        ):
+            self._predict(params, X, t0, scaling, ws, w_off, batch, out)
         return out
 
     def loss_grad(self, params, X, y, sample_weight, alpha, grad, bptt_steps=None):
@@ -159,8 +181,8 @@ class _Network:
         alpha = params.dtype.type(alpha)
         return float(self._loss_grad(params, X, y, sw, alpha, grad, bptt_steps, mask, ws, w_off))
 
-    def train_epoch(self, X, t0, Y, SW, order, batch_size, params, grad, opt, hyper,
-                    solver, nesterov, bptt_steps, ws, w_off):
+    def train_epoch(self, X, t0, scaling, Y, SW, order, batch_size, params, grad, opt, hyper,
+                    solver, nesterov, bptt_steps, ws, w_off, verbose=False):
         """Run the minibatches of ``order``.
 
         Returns the per-minibatch losses and gradient norms (-1: skipped) of
@@ -170,11 +192,12 @@ class _Network:
         n_batches = -(-len(order) // batch_size)
         losses = np.zeros(n_batches)
         norms = np.zeros(n_batches)
-        opt["step"], done = self._train(
-            X, t0, Y, SW, order, batch_size, bptt_steps, params, grad,
-            self.penalty_mask(params.dtype), opt["m"], opt["v"], hyper, solver, nesterov,
-            opt["step"], ws, w_off, losses, norms,
-        )
+        with compile_notice(self._train_kernel, params.dtype, f"{self.kind} training", verbose):
+            opt["step"], done = self._train(
+                X, t0, scaling, Y, SW, order, batch_size, bptt_steps, params, grad,
+                self.penalty_mask(params.dtype), opt["m"], opt["v"], hyper, solver, nesterov,
+                opt["step"], ws, w_off, losses, norms,
+            )
         diverged = done < n_batches and not np.isfinite(losses[done] + norms[done])
         return losses[:done], norms[:done], done, diverged
 
@@ -192,6 +215,9 @@ class RecurrentNetwork(_Network):
     activation : {'tanh', 'relu'}
         The RNN's activation (ignored by the LSTM).
     """
+
+    kind = "recurrent"
+    _train_kernel, _predict_kernel = K.recurrent_train, K.recurrent_predict
 
     #: "glorot-orthogonal" (Keras' scheme, the default) or "uniform"
     #: (PyTorch's). Private: benchmarks/lstm_init.py switches it to measure.
@@ -282,10 +308,10 @@ class RecurrentNetwork(_Network):
         ])
         return rows
 
-    def _predict(self, params, X, t0, ws, w_off, batch, out):
+    def _predict(self, params, X, t0, scaling, ws, w_off, batch, out):
         K.recurrent_predict(
-            X, t0, self.cell_code, self.activation, self.sizes, self.p_off, params, ws, w_off,
-            batch, out,
+            X, t0, scaling, self.cell_code, self.activation, self.sizes, self.p_off, params, ws,
+            w_off, batch, out,
         )
 
     def _loss_grad(self, params, X, y, sw, alpha, grad, bptt_steps, mask, ws, w_off):
@@ -295,10 +321,10 @@ class RecurrentNetwork(_Network):
             bptt_steps or 0, params, grad, mask, alpha, ws, w_off,
         )
 
-    def _train(self, X, t0, Y, SW, order, batch_size, bptt_steps, params, grad, mask, m, v,
-               hyper, solver, nesterov, step, ws, w_off, losses, norms):
+    def _train(self, X, t0, scaling, Y, SW, order, batch_size, bptt_steps, params, grad, mask,
+               m, v, hyper, solver, nesterov, step, ws, w_off, losses, norms):
         return K.recurrent_train(
-            X, t0, Y, SW, order, batch_size, self.cell_code, self.activation, self.sizes,
+            X, t0, scaling, Y, SW, order, batch_size, self.cell_code, self.activation, self.sizes,
             self.p_off, bptt_steps or 0, params, grad, mask, m, v, hyper, solver, nesterov,
             step, ws, w_off, losses, norms,
         )
@@ -315,6 +341,9 @@ class DenseNetwork(_Network):
     n_outputs : int
     activation : {'identity', 'logistic', 'tanh', 'relu'}
     """
+
+    kind = "dense"
+    _train_kernel, _predict_kernel = K.dense_train, K.dense_predict
 
     def __init__(self, n_inputs, hidden_layer_sizes, n_outputs, activation="relu"):
         self.activation = ACTIVATION_CODES[activation]
@@ -347,8 +376,8 @@ class DenseNetwork(_Network):
         rows.append([B * sizes[0], B * n_out, B, B * n_out, B * n_out])  # XB, YB, SWB, PRED, DPRED
         return rows
 
-    def _predict(self, params, X, t0, ws, w_off, batch, out):
-        K.dense_predict(X, t0, self.activation, self.sizes, self.p_off, params, ws, w_off,
+    def _predict(self, params, X, t0, scaling, ws, w_off, batch, out):
+        K.dense_predict(X, t0, scaling, self.activation, self.sizes, self.p_off, params, ws, w_off,
                         batch, out)
 
     def _loss_grad(self, params, X, y, sw, alpha, grad, bptt_steps, mask, ws, w_off):
@@ -358,9 +387,9 @@ class DenseNetwork(_Network):
             ws, w_off,
         )
 
-    def _train(self, X, t0, Y, SW, order, batch_size, bptt_steps, params, grad, mask, m, v,
-               hyper, solver, nesterov, step, ws, w_off, losses, norms):
+    def _train(self, X, t0, scaling, Y, SW, order, batch_size, bptt_steps, params, grad, mask,
+               m, v, hyper, solver, nesterov, step, ws, w_off, losses, norms):
         return K.dense_train(
-            X, t0, Y, SW, order, batch_size, self.activation, self.sizes, self.p_off,
+            X, t0, scaling, Y, SW, order, batch_size, self.activation, self.sizes, self.p_off,
             params, grad, mask, m, v, hyper, solver, nesterov, step, ws, w_off, losses, norms,
         )

@@ -28,6 +28,8 @@ class RNNRegressor(BaseSequenceRegressor):
 
     %(window)s
 
+    %(standardize)s
+
     %(bptt_steps)s
 
     %(training)s
@@ -73,6 +75,7 @@ class RNNRegressor(BaseSequenceRegressor):
         activation="tanh",
         *,
         window=None,
+        standardize=True,
         bptt_steps=None,
         solver="adam",
         alpha=1e-4,
@@ -97,6 +100,7 @@ class RNNRegressor(BaseSequenceRegressor):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.window = window
+        self.standardize = standardize
         self.bptt_steps = bptt_steps
         self.solver = solver
         self.alpha = alpha

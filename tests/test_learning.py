@@ -23,7 +23,9 @@ def test_fits_a_noisy_sine(Estimator):
 def test_lstm_remembers_what_the_window_mlp_cannot_see():
     # x_t = 0.95 x_{t-15} + noise: the next value depends on the step 15
     # back, outside the MLP's window of 10 but inside the LSTM's 20 steps.
-    # The best possible R^2 is about 0.9.
+    # The best possible R^2 is about 0.9. A single seed may land in a poor
+    # local optimum (R^2 0.53 to 0.83 over five seeds), so the median of
+    # three is what is held.
     rng = np.random.RandomState(0)
     x = np.zeros(1500)
     noise = rng.normal(size=1500)
@@ -33,11 +35,14 @@ def test_lstm_remembers_what_the_window_mlp_cannot_see():
     train, test = slice(0, 1200), slice(1200, None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        lstm = LSTMRegressor(
-            hidden_layer_sizes=(16,), learning_rate_init=1e-2, batch_size=64,
-            max_iter=100, random_state=0,
-        ).fit(X[train], y[train])
+        lstm_r2 = np.median([
+            LSTMRegressor(
+                hidden_layer_sizes=(16,), learning_rate_init=1e-2, batch_size=64,
+                max_iter=100, random_state=seed,
+            ).fit(X[train], y[train]).score(X[test], y[test])
+            for seed in range(3)
+        ])
         mlp = WindowMLPRegressor(window=10, random_state=0).fit(X[train], y[train])
-    lstm_r2, mlp_r2 = lstm.score(X[test], y[test]), mlp.score(X[test], y[test])
+    mlp_r2 = mlp.score(X[test], y[test])
     assert lstm_r2 > 0.6
     assert mlp_r2 < 0.1

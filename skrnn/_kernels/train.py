@@ -191,25 +191,29 @@ def recurrent_loss_grad(
 
 
 @njit(**JIT)
-def _gather_time_major(X, t0, rows, xb):
-    # xb[t, i, :] = X[rows[i], t0 + t, :]: the minibatch, time-major and
-    # contiguous, from the steps t0, t0 + 1, ... (the window) of X.
+def _gather_time_major(X, t0, scaling, rows, xb):
+    # xb[t, i, :] = standardised X[rows[i], t0 + t, :]: the minibatch,
+    # time-major and contiguous, from the steps t0, t0 + 1, ... (the window)
+    # of X. ``scaling`` (2, D) holds each feature's shift and scale.
+    shift, scale = scaling[0], scaling[1]
     for i in range(rows.shape[0]):
         r = rows[i]
         for t in range(xb.shape[0]):
             for d in range(X.shape[2]):
-                xb[t, i, d] = X[r, t0 + t, d]
+                xb[t, i, d] = (X[r, t0 + t, d] - shift[d]) / scale[d]
 
 
 @njit(**JIT)
-def _gather_flat(X, t0, rows, xb):
-    # xb[i] = X[rows[i], t0:].ravel(): the MLP's minibatch of flat windows.
+def _gather_flat(X, t0, scaling, rows, xb):
+    # xb[i] = standardised X[rows[i], t0:].ravel(): the MLP's minibatch of
+    # flat windows.
     D = X.shape[2]
+    shift, scale = scaling[0], scaling[1]
     for i in range(rows.shape[0]):
         r = rows[i]
         for t in range(X.shape[1] - t0):
             for d in range(D):
-                xb[i, t * D + d] = X[r, t0 + t, d]
+                xb[i, t * D + d] = (X[r, t0 + t, d] - shift[d]) / scale[d]
 
 
 @njit(**JIT)
@@ -254,14 +258,14 @@ def _finish_minibatch(loss, bi, params, grad, m, v, hyper, solver, nesterov, ste
 
 @njit(**JIT)
 def recurrent_train(
-    X, t0, Y, SW, order, batch_size, cell, act, sizes, p_off, bptt_steps,
+    X, t0, scaling, Y, SW, order, batch_size, cell, act, sizes, p_off, bptt_steps,
     params, grad, mask, m, v, hyper, solver, nesterov, step, ws, w_off, losses, norms,
 ):
     """Train on the minibatches of ``order`` (sample indices, in order).
 
-    X (n, t0 + T, D) batch-first, of which the steps from ``t0`` on are used;
-    Y (n, n_out), SW (n,). Writes each minibatch's
-    loss and gradient norm (before clipping; -1 for a skipped minibatch of
+    X (n, t0 + T, D) batch-first, of which the steps from ``t0`` on are used,
+    standardised as ``(X - scaling[0]) / scaling[1]``; Y (n, n_out), SW (n,).
+    Writes each minibatch's loss and gradient norm (before clipping; -1 for a skipped minibatch of
     zero total weight) into ``losses`` and ``norms``. Stops at the first
     non-finite loss or gradient, before its update, and before the next
     minibatch once ``hyper[STOP]`` is set.
@@ -284,7 +288,7 @@ def recurrent_train(
         swb = ws[w_off[L, SWB] : w_off[L, SWB] + b]
         if not _start_minibatch(Y, SW, rows, yb, swb, bi, losses, norms):
             continue
-        _gather_time_major(X, t0, rows, xb)
+        _gather_time_major(X, t0, scaling, rows, xb)
         loss = recurrent_loss_grad(
             xb, yb, swb, cell, act, sizes, p_off, bptt_steps, params, grad, mask,
             hyper[ALPHA], ws, w_off,
@@ -297,7 +301,9 @@ def recurrent_train(
 
 
 @njit(**JIT)
-def recurrent_predict(X, t0, cell, act, sizes, p_off, params, ws, w_off, batch_size, out):
+def recurrent_predict(
+    X, t0, scaling, cell, act, sizes, p_off, params, ws, w_off, batch_size, out
+):
     """Predictions ``out`` (n, n_out) for the steps from ``t0`` on of X, in chunks."""
     n, T, D = X.shape[0], X.shape[1] - t0, X.shape[2]
     L = sizes.shape[0] - 2
@@ -306,7 +312,7 @@ def recurrent_predict(X, t0, cell, act, sizes, p_off, params, ws, w_off, batch_s
         b = min(batch_size, n - start)
         xb = _view3(ws, w_off[L, XB], T, b, D)
         rows[:b] = np.arange(start, start + b)
-        _gather_time_major(X, t0, rows[:b], xb)
+        _gather_time_major(X, t0, scaling, rows[:b], xb)
         recurrent_forward(
             xb, cell, act, sizes, p_off, params, ws, w_off, out[start : start + b], False
         )
@@ -357,7 +363,7 @@ def dense_loss_grad(xb, yb, swb, act, sizes, p_off, params, grad, mask, alpha, w
 
 @njit(**JIT)
 def dense_train(
-    X, t0, Y, SW, order, batch_size, act, sizes, p_off,
+    X, t0, scaling, Y, SW, order, batch_size, act, sizes, p_off,
     params, grad, mask, m, v, hyper, solver, nesterov, step, ws, w_off, losses, norms,
 ):
     """The MLP's :func:`recurrent_train`; windows are flattened as gathered."""
@@ -376,7 +382,7 @@ def dense_train(
         swb = ws[w_off[L, SWB] : w_off[L, SWB] + b]
         if not _start_minibatch(Y, SW, rows, yb, swb, bi, losses, norms):
             continue
-        _gather_flat(X, t0, rows, xb)
+        _gather_flat(X, t0, scaling, rows, xb)
         loss = dense_loss_grad(
             xb, yb, swb, act, sizes, p_off, params, grad, mask, hyper[ALPHA], ws, w_off
         )
@@ -388,7 +394,7 @@ def dense_train(
 
 
 @njit(**JIT)
-def dense_predict(X, t0, act, sizes, p_off, params, ws, w_off, batch_size, out):
+def dense_predict(X, t0, scaling, act, sizes, p_off, params, ws, w_off, batch_size, out):
     """Predictions ``out`` (n, n_out) of the MLP for the steps from ``t0`` on of X."""
     n, F = X.shape[0], (X.shape[1] - t0) * X.shape[2]
     L = sizes.shape[0] - 2
@@ -397,5 +403,5 @@ def dense_predict(X, t0, act, sizes, p_off, params, ws, w_off, batch_size, out):
         b = min(batch_size, n - start)
         xb = _view2(ws, w_off[L, XB], b, F)
         rows[:b] = np.arange(start, start + b)
-        _gather_flat(X, t0, rows[:b], xb)
+        _gather_flat(X, t0, scaling, rows[:b], xb)
         dense_net_forward(xb, act, sizes, p_off, params, ws, w_off, out[start : start + b])
