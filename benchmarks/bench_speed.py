@@ -2,27 +2,38 @@
 
 Peers: PyTorch's ``nn.LSTM`` / ``nn.RNN`` (batch_first) with an ``nn.Linear``
 head on the last hidden state, trained with Adam on the MSE, full BPTT; and
-scikit-learn's ``MLPRegressor`` for ``WindowMLPRegressor``. Everything runs
-on one thread (BLAS, PyTorch), interleaved: each repeat runs skrnn and then
-its peer on the same data, and the medians of the repeats (after a warm-up
-that also compiles the Numba kernels) are reported. Timings are the
-process's CPU time (all its threads: skrnn runs long epochs in a helper
-thread so that Ctrl-C can stop them, which the calling thread's CPU time
-would not see); wall time is recorded beside it. PyTorch predicts in the
-chunk size that is fastest for it (see :func:`torch_predict`); skrnn's
-``predict`` chunks by itself.
+scikit-learn's ``MLPRegressor`` for ``WindowMLPRegressor``. Runs are
+interleaved: each repeat runs skrnn and then its peer on the same data, and
+the medians of the repeats (after a warm-up that also compiles the Numba
+kernels) are reported. PyTorch predicts in the chunk size that is fastest
+for it (see :func:`torch_predict`); skrnn's ``predict`` chunks by itself.
+skrnn runs at its defaults (``standardize=True`` included).
+
+Three settings, to publish what users get beside the tidy figure:
+
+- ``--threads 1`` (the default): BLAS and PyTorch pinned to one thread.
+  Timings are the process's CPU time (all its threads: skrnn runs long
+  epochs in a helper thread so that Ctrl-C can stop them).
+- ``--threads default``: nothing pinned. Each library uses the machine as it
+  does out of the box (PyTorch its intra-op threads, one per core; skrnn one
+  BLAS thread, which it sets itself). Timings are wall time.
+- ``--busy N`` with either: N processes spinning on the CPU beside the
+  benchmark, as on a machine with other work on it. Wall time.
 
 Rows (B, T, D, H = batch, timesteps, features, hidden units) are those of
 the speed issue; ratios are skrnn's throughput over the peer's (> 1: skrnn
 is faster).
 
-Run: ``python benchmarks/bench_speed.py [--repeats 5] [--json out.json]``.
+Run: ``python benchmarks/bench_speed.py [--repeats 5] [--json out.json]
+[--threads 1|default] [--busy N]``.
 PyTorch comes with ``pip install -e ".[bench]"``; without it only the
 sklearn comparison runs.
 """
 
 import argparse
+import contextlib
 import json
+import multiprocessing
 import platform
 import statistics
 import time
@@ -126,6 +137,18 @@ def torch_predict(net, X):
     return in_chunks(best), best
 
 
+def _cpu_name():
+    # platform.processor() is empty on many Linux machines.
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
 def gemm_peak(results, repeats):
     """One-core GEMM throughput (GFLOP/s) of NumPy's BLAS on 1024 x 1024 matrices."""
     peaks = {}
@@ -143,6 +166,34 @@ def median_pair(samples):
     return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
 
+# Which of the (CPU, wall) seconds of _timed the throughputs use: CPU time
+# when everything is pinned to one thread, wall time otherwise (what a user
+# waits for; CPU time would charge PyTorch's two threads twice).
+_METRIC = {"index": 0, "name": "cpu"}
+
+
+def _seconds(samples):
+    return median_pair(samples)[_METRIC["index"]]
+
+
+def _spin():
+    while True:
+        pass
+
+
+@contextlib.contextmanager
+def busy_processes(n):
+    """``n`` processes that keep a core busy each, for the ``with`` block."""
+    procs = [multiprocessing.Process(target=_spin, daemon=True) for _ in range(n)]
+    for p in procs:
+        p.start()
+    try:
+        yield
+    finally:
+        for p in procs:
+            p.terminate()
+
+
 def bench_recurrent(results, repeats, rows):
     for B, T, D, H in rows:
         n = B * _n_batches(B, T, H)
@@ -154,6 +205,7 @@ def bench_recurrent(results, repeats, rows):
                 model, sk_fit = skrnn_train(cell, X, y, B, 1, H)
                 net, th_fit = torch_train(cell, X, y, B, 1, H)
                 sk_fit()  # warm-up: compiles, fits
+                model.predict(X[:B])  # compiles predict
                 th_fit()
                 th_pred, th_chunk = torch_predict(net, X)
                 timings = {"skrnn_train": [], "torch_train": [], "skrnn_predict": [],
@@ -169,13 +221,13 @@ def bench_recurrent(results, repeats, rows):
                     cpu, wall = median_pair(samples)
                     row[key + "_cpu_s"] = cpu
                     row[key + "_wall_s"] = wall
-                    row[key + "_seq_per_s"] = n / cpu
+                    row[key + "_seq_per_s"] = n / _seconds(samples)
                 row["train_ratio"] = row["skrnn_train_seq_per_s"] / row["torch_train_seq_per_s"]
                 row["predict_ratio"] = (
                     row["skrnn_predict_seq_per_s"] / row["torch_predict_seq_per_s"]
                 )
                 flops = _train_flops(cell, T, D, H) * n
-                row["train_gflops"] = flops / row["skrnn_train_cpu_s"] / 1e9
+                row["train_gflops"] = flops / _seconds(timings["skrnn_train"]) / 1e9
                 row["train_peak_fraction"] = row["train_gflops"] / results["gemm_peak_gflops"][
                     row["dtype"]
                 ]
@@ -215,7 +267,7 @@ def bench_mlp(results, repeats):
         samples["sklearn"].append(_timed(lambda: peer.fit(X, y)))
     row = {"n": n, "window": window, "H": 64, "B": 32, "dtype": "float32"}
     for key, s in samples.items():
-        row[key + "_train_seq_per_s"] = n / median_pair(s)[0]
+        row[key + "_train_seq_per_s"] = n / _seconds(s)
     row["train_ratio"] = row["skrnn_train_seq_per_s"] / row["sklearn_train_seq_per_s"]
     results["mlp"] = row
     print(
@@ -264,19 +316,33 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", default="bench_speed.json")
     parser.add_argument("--rows", default="0,1,2,3", help="indices of ROWS to run")
+    parser.add_argument("--threads", choices=["1", "default"], default="1",
+                        help="pin BLAS and PyTorch to one thread, or leave both at their "
+                        "defaults (default: 1)")
+    parser.add_argument("--busy", type=int, default=0, metavar="N",
+                        help="processes spinning on the CPU beside the benchmark (default: 0)")
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
+    pinned = args.threads == "1" and args.busy == 0
+    _METRIC.update(index=0 if pinned else 1, name="cpu" if pinned else "wall")
     results = {
-        "machine": {"platform": platform.platform(), "processor": platform.processor(),
+        "machine": {"platform": platform.platform(), "processor": _cpu_name(),
                     "python": platform.python_version()},
         "repeats": args.repeats,
+        "threads": args.threads,
+        "busy": args.busy,
+        "metric": _METRIC["name"],
         "recurrent": [],
     }
     with threadpool_limits(1):
         gemm_peak(results, args.repeats)
+    limits = threadpool_limits(1) if args.threads == "1" else contextlib.nullcontext()
+    with limits, busy_processes(args.busy):
         if torch is not None:
-            torch.set_num_threads(1)
+            if args.threads == "1":
+                torch.set_num_threads(1)
             results["machine"]["torch"] = torch.__version__
+            results["machine"]["torch_threads"] = torch.get_num_threads()
             rows = [ROWS[int(i)] for i in args.rows.split(",")]
             bench_recurrent(results, args.repeats, rows)
         else:

@@ -1,11 +1,15 @@
-"""The README's performance table from one or more runs of ``bench_speed.py``.
+"""The README's performance tables from runs of ``bench_speed.py``.
 
 On a shared machine one run's ratios move by 10 to 20% (PyTorch's more
-than skrnn's), so the published table combines several runs: throughputs
-are the median over the runs, and the ratio column gives the median ratio
-with the lowest and highest run in brackets.
+than skrnn's), so a published table combines several runs of one setting:
+throughputs are the median over the runs, and the ratio column gives the
+median ratio with the lowest and highest run in brackets.
 
-Run: ``python benchmarks/speed_table.py run1.json run2.json run3.json``.
+Runs of several settings (``--threads``, ``--busy``) give one full table per
+setting, then one table of the ratios side by side: the pinned figure
+beside what a user gets.
+
+Run: ``python benchmarks/speed_table.py run1.json run2.json ...``.
 """
 
 import argparse
@@ -19,29 +23,51 @@ def _fmt_ratio(values):
     return f"**{statistics.median(values):.2f}** ({min(values):.2f}-{max(values):.2f})"
 
 
-def table(runs):
-    """Markdown table (a list of lines) of the recurrent rows of ``runs``."""
-    lines = [
-        "| B/T/D/H | model | dtype | train seq/s skrnn | torch | **train ratio** "
-        "| predict seq/s skrnn | torch | **predict ratio** |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    keys = [[(r["B"], r["T"], r["D"], r["H"], r["cell"], r["dtype"]) for r in run["recurrent"]]
-            for run in runs]
+def _keys(run):
+    return [(r["B"], r["T"], r["D"], r["H"], r["cell"], r["dtype"]) for r in run["recurrent"]]
+
+
+def setting(run):
+    """A run's thread setting and load, as a short label."""
+    threads = "one thread" if run.get("threads", "1") == "1" else "default threads"
+    busy = run.get("busy", 0)
+    return threads + (f", {busy} busy processes" if busy else "")
+
+
+def _check_same_rows(runs):
+    keys = [_keys(run) for run in runs]
     if not keys[0]:
         raise SystemExit("no recurrent rows: run bench_speed.py with PyTorch installed "
                          '(pip install -e ".[bench]")')
     if any(k != keys[0] for k in keys):
         raise SystemExit("the runs cover different rows (--rows): combine runs of the same rows")
-    for i, row in enumerate(runs[0]["recurrent"]):
-        same = [run["recurrent"][i] for run in runs]
 
+
+def _rows(runs):
+    """(first run's row, the same row of every run) for each recurrent row."""
+    for i, row in enumerate(runs[0]["recurrent"]):
+        yield row, [run["recurrent"][i] for run in runs]
+
+
+def _label(row):
+    shape = f"{row['B']}/{row['T']}/{row['D']}/{row['H']}"
+    return f"| {shape} | {row['cell'].upper()} | {row['dtype']} "
+
+
+def table(runs):
+    """Markdown table (a list of lines) of the recurrent rows of runs of one setting."""
+    _check_same_rows(runs)
+    lines = [
+        "| B/T/D/H | model | dtype | train seq/s skrnn | torch | **train ratio** "
+        "| predict seq/s skrnn | torch | **predict ratio** |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row, same in _rows(runs):
         def median(key):
             return f"{statistics.median(r[key] for r in same):,.0f}"
 
         lines.append(
-            f"| {row['B']}/{row['T']}/{row['D']}/{row['H']} | {row['cell'].upper()} "
-            f"| {row['dtype']} | {median('skrnn_train_seq_per_s')} "
+            _label(row) + f"| {median('skrnn_train_seq_per_s')} "
             f"| {median('torch_train_seq_per_s')} "
             f"| {_fmt_ratio([r['train_ratio'] for r in same])} "
             f"| {median('skrnn_predict_seq_per_s')} | {median('torch_predict_seq_per_s')} "
@@ -50,30 +76,57 @@ def table(runs):
     return lines
 
 
+def ratio_table(groups):
+    """Ratios of several settings side by side: ``groups`` maps label -> runs."""
+    labels = list(groups)
+    _check_same_rows([runs[0] for runs in groups.values()])
+    lines = [
+        "| B/T/D/H | model | dtype | "
+        + " | ".join(f"train: {label}" for label in labels) + " | "
+        + " | ".join(f"predict: {label}" for label in labels) + " |",
+        "|---|---|---|" + "---:|" * (2 * len(labels)),
+    ]
+    rows = [list(_rows(runs)) for runs in groups.values()]
+    for i, (row, _) in enumerate(rows[0]):
+        cells = [_fmt_ratio([r[kind] for r in group[i][1]])
+                 for kind in ("train_ratio", "predict_ratio") for group in rows]
+        lines.append(_label(row) + "| " + " | ".join(cells) + " |")
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs="+", help="JSON files written by bench_speed.py")
     args = parser.parse_args()
-    runs = []
+    groups = {}
     for path in args.runs:
         with open(path) as f:
-            runs.append(json.load(f))
-    print("\n".join(table(runs)))
-    peaks = [run["gemm_peak_gflops"] for run in runs]
-    print("\nGEMM peak (GFLOP/s), per run: " + "; ".join(
-        f"float32 {p['float32']:.0f}, float64 {p['float64']:.0f}" for p in peaks))
-    fractions = {}
-    for run in runs:
-        for r in run["recurrent"]:
-            key = (r["B"], r["T"], r["D"], r["H"], r["cell"], r["dtype"])
-            fractions.setdefault(key, []).append(r["train_peak_fraction"])
-    for key, values in fractions.items():
-        if key[0] == 256:  # the largest row: its share of the GEMM peak
-            print(f"{key}: training at {100 * statistics.median(values):.0f}% of the GEMM peak")
-    for name in ("mlp", "single_predict_us"):
-        values = [run.get(name) for run in runs if run.get(name)]
-        if values:
-            print(f"{name}: " + " | ".join(json.dumps(v) for v in values))
+            run = json.load(f)
+        groups.setdefault(setting(run), []).append(run)
+    for label, runs in groups.items():
+        machine = runs[0]["machine"]
+        print(f"\n## {label} ({len(runs)} runs; {runs[0].get('metric', 'cpu')} time; "
+              f"{machine.get('processor', '?')}, PyTorch {machine.get('torch', '-')} with "
+              f"{machine.get('torch_threads', 1)} threads)\n")
+        print("\n".join(table(runs)))
+        peaks = [run["gemm_peak_gflops"] for run in runs]
+        print("\nGEMM peak (GFLOP/s), per run: " + "; ".join(
+            f"float32 {p['float32']:.0f}, float64 {p['float64']:.0f}" for p in peaks))
+        fractions = {}
+        for run in runs:
+            for r, key in zip(run["recurrent"], _keys(run)):
+                fractions.setdefault(key, []).append(r["train_peak_fraction"])
+        for key, values in fractions.items():
+            if key[0] == 256:  # the largest row: its share of the GEMM peak
+                print(f"{key}: training at {100 * statistics.median(values):.0f}% of the "
+                      "GEMM peak")
+        for name in ("mlp", "single_predict_us"):
+            values = [run.get(name) for run in runs if run.get(name)]
+            if values:
+                print(f"{name}: " + " | ".join(json.dumps(v) for v in values))
+    if len(groups) > 1:
+        print("\n## Ratios skrnn / PyTorch side by side\n")
+        print("\n".join(ratio_table(groups)))
 
 
 if __name__ == "__main__":

@@ -19,9 +19,6 @@ years before them.
 
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.compose import TransformedTargetRegressor
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from skrnn import LSTMRegressor, make_windows, recursive_forecast
 from skrnn.datasets import load_lynx
@@ -31,19 +28,17 @@ lynx = np.log10(load_lynx())
 history, future = lynx.iloc[:-H], lynx.iloc[-H:]
 
 
-def scaled_lstm():
-    return TransformedTargetRegressor(
-        make_pipeline(StandardScaler(),
-                      LSTMRegressor(hidden_layer_sizes=(16,), max_iter=300, random_state=0)),
-        transformer=StandardScaler(),
-    )
+def lstm():
+    # Standardises X and each of the outputs of y itself; trains until the
+    # loss stops improving.
+    return LSTMRegressor(hidden_layer_sizes=(16,), max_iter=1000, random_state=0)
 
 
 # %%
 # Recursive: a one-step model, fed its own forecasts
 # ---------------------------------------------------
 X1, y1 = make_windows(history, window=WINDOW)
-one_step = scaled_lstm().fit(X1, y1)
+one_step = lstm().fit(X1, y1)
 recursive = recursive_forecast(one_step, history.to_numpy(), steps=H)
 
 # %%
@@ -53,7 +48,7 @@ recursive = recursive_forecast(one_step, history.to_numpy(), steps=H)
 # is the input of the forecast.
 Xh, yh = make_windows(history, window=WINDOW, horizon=H)
 print("direct training data:", Xh.shape, yh.shape)
-direct_model = scaled_lstm().fit(Xh, yh)
+direct_model = lstm().fit(Xh, yh)
 direct = direct_model.predict(history.to_numpy()[None, -WINDOW:])[0]
 
 for name, forecast in [("recursive", recursive), ("direct", direct)]:

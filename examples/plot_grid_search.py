@@ -14,10 +14,7 @@ scale as is customary: a cycle of about ten years.
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from sklearn.compose import TransformedTargetRegressor
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
 
 from skrnn import RNNRegressor, make_windows
 from skrnn.datasets import load_lynx
@@ -29,26 +26,21 @@ X_train, y_train, X_test, y_test = X[:-14], y[:-14], X[-14:], y[-14:]
 # %%
 # The search
 # ----------
-# ``window`` keeps the last steps of the 12 given; parameters of a step
-# inside a pipeline are addressed as ``<step>__<parameter>``. ``n_jobs=2``
-# fits in two worker processes, which load the compiled kernels from
-# Numba's cache.
-model = TransformedTargetRegressor(
-    Pipeline([("scale", StandardScaler()),
-              ("rnn", RNNRegressor(max_iter=200, random_state=0))]),
-    transformer=StandardScaler(),
-)
+# ``window`` keeps the last steps of the 12 given. Each fit trains until its
+# loss stops improving. ``n_jobs=2`` fits in two worker processes, which
+# load the compiled kernels from the cache.
+model = RNNRegressor(max_iter=1000, random_state=0)
 grid = {
-    "regressor__rnn__window": [2, 4, 8, 12],
-    "regressor__rnn__hidden_layer_sizes": [(8,), (32,)],
+    "window": [2, 4, 8, 12],
+    "hidden_layer_sizes": [(8,), (32,)],
 }
 search = GridSearchCV(model, grid, cv=TimeSeriesSplit(n_splits=4),
                       scoring="neg_root_mean_squared_error", n_jobs=2)
 search.fit(X_train, y_train)
 print("best parameters:", search.best_params_)
 results = pd.DataFrame(search.cv_results_)
-print(results[["param_regressor__rnn__window", "param_regressor__rnn__hidden_layer_sizes",
-               "mean_test_score", "std_test_score"]].round(3).to_string(index=False))
+print(results[["param_window", "param_hidden_layer_sizes", "mean_test_score",
+               "std_test_score"]].round(3).to_string(index=False))
 
 # %%
 # Validation error against the window, and the refitted model on the test years
@@ -57,8 +49,8 @@ rmse = -search.score(X_test, y_test)
 print(f"test RMSE of the refitted best model (log10 scale): {rmse:.3f}")
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
-for size, group in results.groupby(results["param_regressor__rnn__hidden_layer_sizes"].astype(str)):
-    axes[0].errorbar(group["param_regressor__rnn__window"], -group["mean_test_score"],
+for size, group in results.groupby(results["param_hidden_layer_sizes"].astype(str)):
+    axes[0].errorbar(group["param_window"], -group["mean_test_score"],
                      yerr=group["std_test_score"], marker="o", capsize=3,
                      label=f"hidden {size}")
 axes[0].set(xlabel="window", ylabel="validation RMSE", title="TimeSeriesSplit(4)")

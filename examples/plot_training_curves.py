@@ -13,7 +13,8 @@ the samples, in order: with time-ordered windows a random split would leak
 the future into the validation set. You can also pass your own validation
 set, as ``fit(X, y, X_val=..., y_val=...)``.
 
-The data: the annual lynx trappings (1821-1934), log10 scale, standardised.
+The data: the annual lynx trappings (1821-1934), log10 scale (the
+estimators standardise it themselves).
 """
 
 import matplotlib.pyplot as plt
@@ -23,12 +24,12 @@ from skrnn import LSTMRegressor, make_windows
 from skrnn.datasets import load_lynx
 
 lynx = np.log10(load_lynx())
-X, y = make_windows((lynx - lynx.mean()) / lynx.std(), window=10)
+X, y = make_windows(lynx, window=10)
 
 # %%
 # Without and with early stopping
 # -------------------------------
-common = dict(hidden_layer_sizes=(16,), max_iter=300, n_iter_no_change=30,
+common = dict(hidden_layer_sizes=(16,), max_iter=1000, n_iter_no_change=30,
               learning_rate_init=3e-3, random_state=0)
 plain = LSTMRegressor(**common).fit(X, y)
 stopped = LSTMRegressor(early_stopping=True, validation_fraction=0.2, **common).fit(X, y)

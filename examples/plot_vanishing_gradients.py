@@ -15,8 +15,11 @@ cell state is updated additively, gated by the forget gate, and the
 gradient flows back along it without vanishing.
 """
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
 from skrnn import LSTMRegressor, RNNRegressor
 
@@ -41,13 +44,22 @@ print(f"mean squared error of always predicting the mean: {y_test.var():.3f}")
 # %%
 # Train both networks the same way
 # --------------------------------
-# ``n_iter_no_change`` is raised so that neither stops early: the LSTM's
-# loss sits on a plateau for a while before it finds the markers.
+# The same budget of 60 epochs for both, on purpose (so neither stops at
+# its own time, and the ``ConvergenceWarning`` that says so is silenced):
+# the LSTM's loss sits on a plateau for a while before it finds the markers.
+#
+# The data go in as given (``standardize=False``), as in the original
+# experiment. Standardising would rescale the sparse marker channel (mean
+# 0.04, standard deviation 0.2) to values near 5 and -0.2, a much louder
+# signal: with it, this 50-step version becomes learnable for the plain RNN
+# too (test MSE 0.006 instead of 0.17 here).
 params = dict(hidden_layer_sizes=(32,), learning_rate_init=3e-3, max_iter=60,
-              n_iter_no_change=60, random_state=0)
+              n_iter_no_change=60, standardize=False, random_state=0)
 models = {"RNN (tanh)": RNNRegressor(**params), "LSTM": LSTMRegressor(**params)}
 for name, model in models.items():
-    model.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
     mse = np.mean((model.predict(X_test) - y_test) ** 2)
     print(f"{name:10s} test MSE {mse:.4f} after {model.n_iter_} epochs")
 

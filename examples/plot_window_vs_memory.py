@@ -44,7 +44,7 @@ models = {
 scores = {name: [] for name in models}
 for window in windows:
     for name, model in models.items():
-        model.set_params(window=window, early_stopping=True, max_iter=100, random_state=0)
+        model.set_params(window=window, early_stopping=True, max_iter=500, random_state=0)
         model.fit(X_train, y_train)
         scores[name].append(r2_score(y_test, model.predict(X_test)))
     print(f"window {window:2d}: " + ", ".join(f"{n} {v[-1]:6.3f}" for n, v in scores.items()))

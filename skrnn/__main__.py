@@ -2,35 +2,36 @@
 
 Fits the three estimators to one-step forecasts of the monthly airline
 passenger totals and prints each one's test RMSE and fit time beside a
-seasonal-naive baseline (this month = the same month last year).
+seasonal-naive baseline (this month = the same month last year), a row as
+soon as its model is fitted.
 
 The networks model the monthly log growth rate ``log(y_t / y_{t-1})``,
-which has no trend, from the last 12 of them; a forecast of the level is
-the last known level times the exponential of the predicted growth. Both
-X and y are standardised in a Pipeline, as neural networks need.
+which has no trend, from the last ``--window`` of them; a forecast of the
+level is the last known level times the exponential of the predicted
+growth. The estimators standardise X and y themselves (``standardize=True``,
+their default).
 """
 
+import argparse
+import logging
+import sys
 import time
 import warnings
 
 import numpy as np
-from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-from . import LSTMRegressor, RNNRegressor, WindowMLPRegressor, make_windows
+from . import LSTMRegressor, RNNRegressor, WindowMLPRegressor, __version__, make_windows
 from .datasets import load_airline
 
-WINDOW = 12
 N_TEST = 24
 
 
-def forecast_table(random_state=0):
-    """Fit the models; return rows of (name, test RMSE, fit seconds)."""
+def forecast_rows(random_state=0, window=12):
+    """Fit the models; yield rows of (name, test RMSE, fit seconds) as they finish."""
     passengers = load_airline().to_numpy(dtype=float)
     growth = np.diff(np.log(passengers))
-    X, y = make_windows(growth, window=WINDOW)
+    X, y = make_windows(growth, window=window)
     X_train, y_train, X_test = X[:-N_TEST], y[:-N_TEST], X[-N_TEST:]
     truth = passengers[-N_TEST:]
     last_known = passengers[-N_TEST - 1 : -1]
@@ -38,36 +39,63 @@ def forecast_table(random_state=0):
     def rmse(forecast):
         return float(np.sqrt(np.mean((forecast - truth) ** 2)))
 
-    rows = [("seasonal naive (same month last year)", rmse(passengers[-N_TEST - 12 : -12]), None)]
-    for estimator in [
+    yield "seasonal naive (same month last year)", rmse(passengers[-N_TEST - 12 : -12]), None
+    for model in [
         WindowMLPRegressor(random_state=random_state),
         RNNRegressor(random_state=random_state),
         LSTMRegressor(random_state=random_state),
     ]:
-        model = TransformedTargetRegressor(
-            make_pipeline(StandardScaler(), estimator), transformer=StandardScaler()
-        )
         tic = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(X_train, y_train)
         seconds = time.perf_counter() - tic
         forecast = last_known * np.exp(model.predict(X_test))
-        rows.append((type(estimator).__name__, rmse(forecast), seconds))
-    return rows
+        yield type(model).__name__, rmse(forecast), seconds
 
 
-def main():
+def forecast_table(random_state=0, window=12):
+    """All rows of :func:`forecast_rows`, as a list."""
+    return list(forecast_rows(random_state, window))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m skrnn",
+        description=(
+            "The skrnn demo: one-step forecasts of the last 24 months of the monthly "
+            "airline passenger totals (1949-1960, bundled with skrnn) by a window MLP, "
+            "an RNN and an LSTM, against a seasonal-naive forecast."
+        ),
+        epilog=f"skrnn {__version__}. The first run compiles the Numba kernels (says so "
+        "while it does); later runs load them from the cache.",
+    )
+    parser.add_argument("--random-state", type=int, default=0, metavar="N",
+                        help="seed of the weights and minibatches (default: 0)")
+    parser.add_argument("--window", type=int, default=12, metavar="STEPS",
+                        help="months of growth rates each model sees (default: 12)")
+    parser.add_argument("--version", action="version", version=f"skrnn {__version__}")
+    args = parser.parse_args(argv)
+    if not 1 <= args.window <= 100:
+        parser.error(f"--window must be between 1 and 100 months, got {args.window}")
+
+    # Let the library's notice of a first compile reach the terminal.
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("  %(message)s"))
+    logger = logging.getLogger("skrnn")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
     print(
         "skrnn demo: monthly airline passengers (thousands), 1949-1960.\n"
         f"One-step forecasts of the last {N_TEST} months from windows of "
-        f"{WINDOW} monthly log growth rates.\n"
+        f"{args.window} monthly log growth rates.\n"
         "Fit seconds include Numba compilation on the first run of a model.\n"
     )
-    print(f"{'model':40s} {'test RMSE':>10s} {'fit seconds':>12s}")
-    for name, error, seconds in forecast_table():
+    print(f"{'model':40s} {'test RMSE':>10s} {'fit seconds':>12s}", flush=True)
+    for name, error, seconds in forecast_rows(args.random_state, args.window):
         secs = "-" if seconds is None else f"{seconds:.2f}"
-        print(f"{name:40s} {error:10.1f} {secs:>12s}")
+        print(f"{name:40s} {error:10.1f} {secs:>12s}", flush=True)
 
 
 if __name__ == "__main__":

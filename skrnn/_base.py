@@ -230,10 +230,13 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
         """
         kwargs = dict(reset=reset, allow_nd=True, dtype=[np.float64, np.float32])
         X_only = isinstance(y, str) and y == "no_validation"
-        if X_only:
-            X = validate_data(self, X, **kwargs)
-        else:
-            X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, **kwargs)
+        try:
+            if X_only:
+                X = validate_data(self, X, **kwargs)
+            else:
+                X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, **kwargs)
+        except ValueError as exc:
+            raise self._explained(exc, X) from exc
         if X.ndim > 3:
             raise ValueError(
                 f"X must be 2-D (n_samples, n_timesteps) or 3-D (n_samples, "
@@ -258,6 +261,26 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 f"Pass X of shape (n_samples, {self.n_features_in_}, {expected})."
             )
         return X if X_only else (X, y)
+
+    def _explained(self, exc, X):
+        """sklearn's validation error, with what it means for sequences."""
+        message = str(exc)
+        if "features, but" in message and "is expecting" in message:
+            # sklearn counts the columns of X, which skrnn reads as timesteps.
+            return ValueError(
+                f"{message} For {type(self).__name__} the features of X are its "
+                f"timesteps (axis 1): pass sequences of {self.n_features_in_} timesteps, "
+                "as in fit."
+            )
+        if "inhomogeneous" in message and isinstance(X, (list, tuple)):
+            lengths = sorted({len(seq) for seq in X if hasattr(seq, "__len__")})
+            return ValueError(
+                f"X holds sequences of unequal lengths ({', '.join(map(str, lengths[:5]))}"
+                f"{', ...' if len(lengths) > 5 else ''} timesteps). skrnn needs sequences "
+                "of one length: crop them to the shortest, or make windows of one length "
+                "with make_windows."
+            )
+        return exc
 
     def _check_hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes

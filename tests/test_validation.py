@@ -89,7 +89,8 @@ def test_bad_validation_set_raises_as_histgradientboosting_does(Estimator, case)
 @pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
 def test_predict_with_other_shapes_raises(Estimator):
     model = Estimator(hidden_layer_sizes=(4,), max_iter=2).fit(X, y)
-    with pytest.raises(ValueError, match="X has 5 features, but .* is expecting 6"):
+    with pytest.raises(ValueError, match="X has 5 features, but .* is expecting 6.* "
+                       "features of X are its timesteps .* sequences of 6 timesteps"):
         model.predict(X[:, :5])
     with pytest.raises(ValueError, match="3 features per timestep, but .* fitted with 1"):
         model.predict(np.repeat(X[:, :, None], 3, axis=2))
@@ -98,6 +99,16 @@ def test_predict_with_other_shapes_raises(Estimator):
     model3 = Estimator(hidden_layer_sizes=(4,), max_iter=2).fit(np.stack([X, X], axis=2), y)
     with pytest.raises(ValueError, match="1 features per timestep, but .* fitted with 2"):
         model3.predict(X)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
+def test_sequences_of_unequal_lengths_get_a_clear_error(Estimator):
+    ragged = [np.ones(6), np.ones(4), np.ones(6)]
+    with pytest.raises(ValueError, match=r"unequal lengths \(4, 6 timesteps\).* one length"):
+        Estimator(max_iter=2).fit(ragged, [1.0, 2.0, 3.0])
+    model = Estimator(hidden_layer_sizes=(4,), max_iter=2).fit(X, y)
+    with pytest.raises(ValueError, match=r"unequal lengths \(5, 6 timesteps\)"):
+        model.predict([X[0], X[1, :5]])
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
