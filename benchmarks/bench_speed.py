@@ -1,6 +1,6 @@
 """skrnn against its peers, side by side in one process.
 
-Peers: PyTorch's ``nn.LSTM`` / ``nn.RNN`` (batch_first) with an ``nn.Linear``
+Peers: PyTorch's ``nn.LSTM`` / ``nn.GRU`` / ``nn.RNN`` (batch_first) with an ``nn.Linear``
 head on the last hidden state, trained with Adam on the MSE, full BPTT; and
 scikit-learn's ``MLPRegressor`` for ``WindowMLPRegressor``. Runs are
 interleaved: each repeat runs skrnn and then its peer on the same data, and
@@ -44,7 +44,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 from threadpoolctl import threadpool_limits
 
-from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor
+from skrnn import GRURegressor, LSTMRegressor, RNNRegressor, WindowMLPRegressor
 
 try:
     import torch
@@ -72,8 +72,11 @@ def _n_batches(B, T, H):
     return int(np.clip(4e8 / work, 16, 64))
 
 
+CELLS = {"lstm": LSTMRegressor, "gru": GRURegressor, "rnn": RNNRegressor}
+
+
 def skrnn_train(cell, X, y, B, epochs, H):
-    Estimator = LSTMRegressor if cell == "lstm" else RNNRegressor
+    Estimator = CELLS[cell]
     model = Estimator(
         hidden_layer_sizes=(H,), batch_size=B, max_iter=epochs, tol=0.0,
         n_iter_no_change=10**9, random_state=0,
@@ -85,7 +88,7 @@ def torch_module(cell, D, H, dtype):
     class Net(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            rnn = torch.nn.LSTM if cell == "lstm" else torch.nn.RNN
+            rnn = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell]
             self.rnn = rnn(D, H, batch_first=True)
             self.head = torch.nn.Linear(H, 1)
 
@@ -201,7 +204,7 @@ def bench_recurrent(results, repeats, rows):
         for dtype in (np.float32, np.float64):
             X = rng.normal(size=(n, T, D)).astype(dtype)
             y = rng.normal(size=n).astype(dtype)
-            for cell in ("lstm", "rnn"):
+            for cell in CELLS:
                 model, sk_fit = skrnn_train(cell, X, y, B, 1, H)
                 net, th_fit = torch_train(cell, X, y, B, 1, H)
                 sk_fit()  # warm-up: compiles, fits
@@ -246,7 +249,7 @@ def bench_recurrent(results, repeats, rows):
 
 def _train_flops(cell, T, D, H):
     """Multiply-add FLOPs of one training sequence: forward, dh and dW products."""
-    G = (4 if cell == "lstm" else 1) * H
+    G = {"lstm": 4, "gru": 3, "rnn": 1}[cell] * H
     forward = 2 * T * (D * G + H * G)
     return forward + 2 * T * H * G + forward  # dh_{t-1}, then dW_ih and dW_hh
 

@@ -59,7 +59,7 @@ def task():
     from skrnn._kernels import train
     X = np.random.RandomState(0).normal(size=(64, 24))
     skrnn.RNNRegressor(hidden_layer_sizes=(8,), max_iter=2).fit(X, X[:, -1])
-    kernels = [train.recurrent_train, train.recurrent_predict]
+    kernels = [train.train_epoch, train.predict]
     compiled = [k.py_func.__name__ for k in kernels if sum(k.stats.cache_misses.values())]
     return os.getpid(), time.perf_counter() - t0, compiled
 

@@ -1,11 +1,13 @@
 """skrnn: recurrent neural networks for scikit-learn.
 
-Three regressors with the fit/predict API, trained by Numba-compiled
-forward and backpropagation-through-time kernels on the CPU.
+Sequence regressors with the fit/predict API (RNN, LSTM, GRU and a window
+MLP), trained by Numba-compiled forward and backpropagation-through-time
+kernels on the CPU.
 """
 
 from ._base import InconsistentVersionWarning
 from ._forecast import recursive_forecast
+from ._gru import GRURegressor
 from ._lstm import LSTMRegressor
 from ._mlp import WindowMLPRegressor
 from ._rnn import RNNRegressor
@@ -13,6 +15,7 @@ from ._version import __version__
 from ._windows import make_windows
 
 __all__ = [
+    "GRURegressor",
     "InconsistentVersionWarning",
     "LSTMRegressor",
     "RNNRegressor",

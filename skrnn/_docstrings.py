@@ -148,6 +148,8 @@ _FRAGMENTS = {
 def fill_doc(obj):
     """Replace each ``%(name)s`` in ``obj.__doc__`` by the shared fragment."""
     doc = obj.__doc__
+    if doc is None:  # python -OO strips docstrings
+        return obj
     for name, text in _FRAGMENTS.items():
         doc = doc.replace(f"%({name})s", text)
     obj.__doc__ = doc

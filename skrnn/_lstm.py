@@ -6,7 +6,6 @@ from sklearn.utils._param_validation import Interval
 
 from ._base import BaseSequenceRegressor
 from ._docstrings import fill_doc
-from ._network import RecurrentNetwork
 
 
 @fill_doc
@@ -74,6 +73,8 @@ class LSTMRegressor(BaseSequenceRegressor):
     True
     """
 
+    _network_kind = "lstm"
+
     _parameter_constraints = {
         **BaseSequenceRegressor._parameter_constraints,
         "bptt_steps": [None, Interval(Integral, 1, None, closed="left")],
@@ -129,8 +130,3 @@ class LSTMRegressor(BaseSequenceRegressor):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_grad_norm = max_grad_norm
-
-    def _make_network(self, n_window, n_features, n_outputs):
-        return RecurrentNetwork(
-            "lstm", n_features, self._check_hidden_layer_sizes(), n_outputs
-        )

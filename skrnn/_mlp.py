@@ -4,7 +4,6 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._base import BaseSequenceRegressor
 from ._docstrings import fill_doc
-from ._network import DenseNetwork
 
 
 @fill_doc
@@ -57,6 +56,8 @@ class WindowMLPRegressor(BaseSequenceRegressor):
     >>> model.score(X[250:], y[250:]) > 0.9
     True
     """
+
+    _network_kind = "dense"
 
     _parameter_constraints = {
         **BaseSequenceRegressor._parameter_constraints,
@@ -113,8 +114,3 @@ class WindowMLPRegressor(BaseSequenceRegressor):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_grad_norm = max_grad_norm
-
-    def _make_network(self, n_window, n_features, n_outputs):
-        return DenseNetwork(
-            n_window * n_features, self._check_hidden_layer_sizes(), n_outputs, self.activation
-        )

@@ -1,14 +1,17 @@
-"""Networks as a flat parameter vector plus a layout table.
+"""A network built from its architecture: weights, workspace, kernel calls.
 
 Every weight of a network lives in one flat float vector; a :class:`Layout`
 names the arrays inside it (name, shape, offset). The optimizer, gradient
 clipping, the gradient norm and pickling then each work on one array, and the
 kernels get their weights as reshaped views without copies.
 
-A network object is the bridge between the estimator and the kernels of
-``skrnn._kernels.train``: it knows the architecture, the offsets of the
-weights and of the scratch workspace, and calls the kernels. It holds no
-fitted state: the estimator owns the parameter vector.
+A :class:`Network` is the bridge between the estimator and the generic
+kernels of ``skrnn._kernels.train``. It is built from an architecture (the
+network kind, sizes, activation and loss that the estimator records at its
+first fit) and reads everything else from the kind's declarations in
+``skrnn._kernels``: the weight arrays and their initialisation
+(``weights``), the workspace rows (``rows``). It holds no fitted state: the
+estimator owns the parameter vector.
 """
 
 from contextlib import nullcontext
@@ -18,7 +21,18 @@ import numpy as np
 from ._kernels import train as K
 from ._kernels._cache import compile_notice
 from ._kernels.activations import ACTIVATION_CODES
+from ._kernels.dense import WEIGHTS as HEAD_WEIGHTS
+from ._kernels.dense import Dense
+from ._kernels.gru import GRU
+from ._kernels.layout import CARRY, GRAD, KEPT, OUTPUTS, SHARED, STEPS
+from ._kernels.losses import SquaredError
+from ._kernels.lstm import LSTM
+from ._kernels.rnn import RNN
 from ._threads import MIN_THREADED_WORK, one_blas_thread
+
+#: The network kinds, by the name an estimator records.
+KINDS = {"rnn": RNN, "lstm": LSTM, "gru": GRU, "dense": Dense}
+LOSSES = {"squared_error": SquaredError}
 
 # Predictions run in chunks whose scratch memory stays under this many bytes,
 # however many sequences are passed; chunks that fit in cache predict fastest.
@@ -36,10 +50,7 @@ class Layout:
     """
 
     def __init__(self, entries):
-        self.names = []
-        self.shapes = []
-        self.offsets = []
-        self.penalized = []
+        self.names, self.shapes, self.offsets, self.penalized = [], [], [], []
         offset = 0
         for name, shape, penalized in entries:
             self.names.append(name)
@@ -89,26 +100,99 @@ def _orthogonal(rng, shape, dtype):
     return q.astype(dtype)
 
 
-class _Network:
-    """What every network shares: weights layout, workspace, kernel calls."""
+def _initial_values(init, shape, n_in, n_out, rng, dtype):
+    # One array's initial values by its scheme's name (``init`` of the
+    # layer kind's weights); n_in, n_out: the layer's fan-in and fan-out.
+    if init == "glorot":
+        return _glorot_uniform(rng, n_in, n_out, shape, dtype)
+    if init == "orthogonal":
+        return _orthogonal(rng, shape, dtype)
+    values = np.zeros(shape, dtype=dtype)
+    if init == "forget_gate_one":  # LSTM biases: 1 for the forget gate, the second block
+        H = shape[0] // 4
+        values[H : 2 * H] = 1.0
+    elif init != "zeros":
+        raise ValueError(f"unknown initialisation {init!r}")
+    return values
 
-    def __init__(self, entries, sizes):
-        self.layout = Layout(entries)
-        self.sizes = np.asarray(sizes, dtype=np.int64)
-        self.n_layers = len(sizes) - 2
-        self.n_outputs = int(sizes[-1])
-        # Offsets of each layer's arrays (in storage order), the head last.
-        groups = {}
-        for name, offset in zip(self.layout.names, self.layout.offsets):
-            groups.setdefault(name.split(".")[0], []).append(offset)
-        rows = [groups[f"layer{k}"] for k in range(self.n_layers)] + [groups["output"]]
-        width = max(len(r) for r in rows)
-        self.p_off = np.array([r + [-1] * (width - len(r)) for r in rows], dtype=np.int64)
-        self._penalty_masks = {}
-        self._workspace_layouts = {}
+
+class Network:
+    """The network of an architecture.
+
+    Parameters
+    ----------
+    kind : {'rnn', 'lstm', 'gru', 'dense'}
+        Stacked recurrent layers of that cell, or the window MLP.
+    n_inputs : int
+        Features per timestep (recurrent), or timesteps times features of
+        a window (dense).
+    hidden_layer_sizes : tuple of int
+    n_outputs : int
+    activation : str or None
+        The hidden layers' activation (RNN and MLP; None for LSTM and GRU).
+    loss : str, default='squared_error'
+    """
+
+    #: "glorot-orthogonal" (Keras' scheme, the default) or "uniform"
+    #: (PyTorch's, for the recurrent layers). Private:
+    #: benchmarks/init_schemes.py switches it to measure.
+    _init_scheme = "glorot-orthogonal"
+
+    def __init__(self, kind, n_inputs, hidden_layer_sizes, n_outputs, activation=None,
+                 loss="squared_error"):
+        self.kind = kind
+        self.activation = activation
+        self.recurrent = kind != "dense"
+        net_type = KINDS[kind]
+        self.kernel_net = net_type(ACTIVATION_CODES[activation] if activation else 0)
+        self.kernel_loss = LOSSES[loss]()
+        self.sizes = np.array([n_inputs, *hidden_layer_sizes, n_outputs], dtype=np.int64)
+        self.n_layers = len(hidden_layer_sizes)
+        self.n_outputs = int(n_outputs)
+        self._weights = net_type.weights
+        self._rows = type(net_type.rows).specs
+        # (layer, name, shape, init) of every array, in storage order: each
+        # hidden layer's as its kind declares them, then the linear head's.
+        self._arrays = []
+        layers = [(f"layer{k}", self._weights) for k in range(self.n_layers)]
+        for k, (prefix, weights) in enumerate(layers + [("output", HEAD_WEIGHTS)]):
+            n_in, size = int(self.sizes[k]), int(self.sizes[k + 1])
+            for name, (rows, width, init) in zip(weights._fields, type(weights).specs):
+                n_rows = {"inputs": n_in, "hidden": size}.get(rows)
+                shape = (n_rows, width * size) if n_rows else (width * size,)
+                self._arrays.append((k, f"{prefix}.{name}", shape, init))
+        self.layout = Layout([(name, shape, len(shape) == 2) for _, name, shape, _ in self._arrays])
+        width = max(len(self._weights), len(HEAD_WEIGHTS))
+        self.p_off = np.full((self.n_layers + 1, width), -1, dtype=np.int64)
+        for (k, *_), offset in zip(self._arrays, self.layout.offsets):
+            self.p_off[k, np.argmax(self.p_off[k] < 0)] = offset
         # n_in * n_out of the largest weight matrix: a product with b rows
         # multiplies b times this many pairs.
         self._widest_product = max(int(np.prod(s)) for s in self.layout.shapes)
+        self._penalty_masks = {}
+        self._workspace_layouts = {}
+
+    # ------------------------------------------------------------ weights
+
+    def init_params(self, rng, dtype):
+        """Initial parameter vector, each array by its kind's scheme.
+
+        Recurrent layers: Glorot-uniform input weights, orthogonal recurrent
+        weights, zero biases (the LSTM's forget gate 1); dense layers and the
+        head as sklearn's MLP. ``benchmarks/init_schemes.py`` measures this
+        against PyTorch's U(-1/sqrt(H), 1/sqrt(H)) for every array.
+        """
+        params = np.zeros(self.layout.size, dtype=dtype)
+        views = self.layout.views(params)
+        for k, name, shape, init in self._arrays:
+            if self.recurrent and k < self.n_layers and self._init_scheme == "uniform":
+                bound = 1.0 / np.sqrt(self.sizes[k + 1])
+                views[name][...] = rng.uniform(-bound, bound, shape)
+            else:
+                # A bias shares the fan-in of its layer's input matrix.
+                fan_in = shape[0] if len(shape) == 2 else int(self.sizes[k])
+                views[name][...] = _initial_values(init, shape, fan_in, shape[-1], rng, dtype)
+        return params
 
     def penalty_mask(self, dtype):
         dtype = np.dtype(dtype)
@@ -116,13 +200,16 @@ class _Network:
             self._penalty_masks[dtype] = self.layout.penalty_mask(dtype)
         return self._penalty_masks[dtype]
 
+    # ---------------------------------------------------------- workspace
+
     def workspace(self, n_timesteps, batch_size, dtype, training=True):
         """Scratch for minibatches of up to ``batch_size`` sequences.
 
-        Returns the flat buffer and the table of offsets the kernels read.
+        Returns the flat buffer and the tables of offsets the kernels read:
+        ``w_off`` (a row per layer) and ``s_off`` (the shared rows).
         """
-        size, w_off = self._workspace_layout(n_timesteps, batch_size, training)
-        return np.empty(size, dtype=dtype), w_off
+        size, w_off, s_off = self._workspace_layout(n_timesteps, batch_size, training)
+        return np.empty(size, dtype=dtype), w_off, s_off
 
     def _workspace_layout(self, T, B, training):
         # Remembered: laying it out in Python took longer (~5 us) than the
@@ -131,20 +218,56 @@ class _Network:
         if key not in self._workspace_layouts:
             if len(self._workspace_layouts) >= 64:  # predict sees many batch sizes
                 self._workspace_layouts.clear()
-            rows = self._workspace_rows(T, B, training)
-            w_off = np.full((len(rows), max(len(r) for r in rows)), -1, dtype=np.int64)
-            offset = 0
-            for i, row in enumerate(rows):
-                for j, size in enumerate(row):
-                    w_off[i, j] = offset
-                    offset += size
-            self._workspace_layouts[key] = offset, w_off
+            self._workspace_layouts[key] = self._lay_out(T, B, training)
         return self._workspace_layouts[key]
+
+    def _lay_out(self, T, B, training):
+        # The sizes of the rows declared by the layer kind (per layer) and of
+        # the shared rows, placed one after the other.
+        if not self.recurrent:
+            T = 1  # the window is already part of sizes[0]
+        sizes = self.sizes.tolist()
+        L = self.n_layers
+        layer_rows = []
+        for k, H in enumerate(sizes[1:-1]):
+            steps = {
+                OUTPUTS: T + 1 if training or k < L - 1 else 2,
+                KEPT: T + 1 if training else 2,
+                STEPS: T if training else 1,
+                GRAD: T if training else 0,
+                CARRY: 1 if training else 0,
+            }
+            layer_rows.append([steps[length] * B * width * H for length, width in self._rows])
+        n_out, n_last = sizes[-1], sizes[-2]
+        gate_width = max(width for rows, width, _ in type(self._weights).specs if rows)
+        recurrent, grad = int(self.recurrent), int(training and self.recurrent)
+        shared = dict(
+            xb=T * B * sizes[0], yb=B * n_out, swb=B, pred=B * n_out, dpred=B * n_out,
+            dtop=B * n_last, dh_a=grad * T * B * max(sizes[:-1]),
+            dh_b=grad * T * B * max(sizes[:-1]),
+            rec=recurrent * B * gate_width * max(sizes[1:-1]),
+        )
+        w_off = np.full((L, len(self._rows)), -1, dtype=np.int64)
+        offset = 0
+        for k, row in enumerate(layer_rows):
+            for j, size in enumerate(row):
+                w_off[k, j] = offset
+                offset += size
+        s_off = np.empty(len(SHARED), dtype=np.int64)
+        for j, name in enumerate(SHARED._fields):
+            s_off[j] = offset
+            offset += shared[name]
+        return offset, w_off, s_off
+
+    # ------------------------------------------------------------ kernels
 
     def _predict_batch_size(self, n_timesteps, n_samples, dtype):
         per_sequence = self._workspace_layout(n_timesteps, 1, False)[0]
         fit = _PREDICT_WORKSPACE_BYTES // (per_sequence * np.dtype(dtype).itemsize)
         return int(max(1, min(n_samples, fit)))
+
+    def _notice(self, kernel, dtype, what, verbose):
+        return compile_notice(kernel, dtype, f"{self.kind} {what}", verbose)
 
     def predict(self, params, X, t0=0, scaling=None, verbose=False):
         """Predictions ``(n_samples, n_outputs)`` for X (n, t0 + T, D), C-contiguous.
@@ -156,13 +279,14 @@ class _Network:
             scaling = identity_scaling(X.shape[2], params.dtype)
         T = X.shape[1] - t0
         batch = self._predict_batch_size(T, X.shape[0], params.dtype)
-        ws, w_off = self.workspace(T, batch, params.dtype, training=False)
+        ws, w_off, s_off = self.workspace(T, batch, params.dtype, training=False)
         out = np.empty((X.shape[0], self.n_outputs), dtype=params.dtype)
         small = batch * self._widest_product < MIN_THREADED_WORK
-        with nullcontext() if small else one_blas_thread(), compile_notice(
-            self._predict_kernel, params.dtype, f"{self.kind} prediction", verbose
+        with nullcontext() if small else one_blas_thread(), self._notice(
+            K.predict, params.dtype, "prediction", verbose
         ):
-            self._predict(params, X, t0, scaling, ws, w_off, batch, out)
+            K.predict(self.kernel_net, self.kernel_loss, X, t0, scaling, self.sizes, self.p_off,
+                      params, ws, w_off, s_off, batch, out)
         return out
 
     def loss_grad(self, params, X, y, sample_weight, alpha, grad, bptt_steps=None):
@@ -173,223 +297,37 @@ class _Network:
         sum(sample_weight)``. The training kernels compute exactly this for
         each minibatch; here it is exposed for the gradient tests.
         """
-        X = np.ascontiguousarray(X, dtype=params.dtype)
-        ws, w_off = self.workspace(X.shape[1], X.shape[0], params.dtype)
-        y = np.ascontiguousarray(y, dtype=params.dtype).reshape(len(X), self.n_outputs)
+        X = np.asarray(X, dtype=params.dtype)
+        b, T = X.shape[:2]
+        ws, w_off, s_off = self.workspace(T, b, params.dtype)
+        # The minibatch as the network's gather lays it out: time-major, or
+        # flat windows for the MLP.
+        xb = np.ascontiguousarray(X.transpose(1, 0, 2) if self.recurrent else X.reshape(b, -1))
+        y = np.ascontiguousarray(y, dtype=params.dtype).reshape(b, self.n_outputs)
         sw = np.ascontiguousarray(sample_weight, dtype=params.dtype)
-        mask = self.penalty_mask(params.dtype)
-        alpha = params.dtype.type(alpha)
-        return float(self._loss_grad(params, X, y, sw, alpha, grad, bptt_steps, mask, ws, w_off))
+        return float(K.loss_grad(
+            self.kernel_net, self.kernel_loss, xb, y, sw, bptt_steps or 0, self.sizes,
+            self.p_off, params, grad, self.penalty_mask(params.dtype), params.dtype.type(alpha),
+            ws, w_off, s_off,
+        ))
 
     def train_epoch(self, X, t0, scaling, Y, SW, order, batch_size, params, grad, opt, hyper,
-                    solver, nesterov, bptt_steps, ws, w_off, verbose=False):
+                    stop, bptt_steps, ws, w_off, s_off, verbose=False):
         """Run the minibatches of ``order``.
 
         Returns the per-minibatch losses and gradient norms (-1: skipped) of
         the minibatches done, their number (fewer than all when one turned
-        non-finite or ``hyper[STOP]`` was set) and whether one diverged.
+        non-finite or ``stop`` was set) and whether one diverged.
         """
         n_batches = -(-len(order) // batch_size)
         losses = np.zeros(n_batches)
         norms = np.zeros(n_batches)
-        with compile_notice(self._train_kernel, params.dtype, f"{self.kind} training", verbose):
-            opt["step"], done = self._train(
-                X, t0, scaling, Y, SW, order, batch_size, bptt_steps, params, grad,
-                self.penalty_mask(params.dtype), opt["m"], opt["v"], hyper, solver, nesterov,
-                opt["step"], ws, w_off, losses, norms,
+        with self._notice(K.train_epoch, params.dtype, "training", verbose):
+            opt["step"], done = K.train_epoch(
+                self.kernel_net, self.kernel_loss, X, t0, scaling, Y, SW, order, batch_size,
+                bptt_steps or 0, self.sizes, self.p_off, params, grad,
+                self.penalty_mask(params.dtype), opt["m"], opt["v"], hyper, stop, opt["step"],
+                ws, w_off, s_off, losses, norms,
             )
         diverged = done < n_batches and not np.isfinite(losses[done] + norms[done])
         return losses[:done], norms[:done], done, diverged
-
-
-class RecurrentNetwork(_Network):
-    """Stacked RNN or LSTM layers over the sequence, a linear head on the last state.
-
-    Parameters
-    ----------
-    cell : {'rnn', 'lstm'}
-    n_features : int
-        Features per timestep.
-    hidden_layer_sizes : tuple of int
-    n_outputs : int
-    activation : {'tanh', 'relu'}
-        The RNN's activation (ignored by the LSTM).
-    """
-
-    kind = "recurrent"
-    _train_kernel, _predict_kernel = K.recurrent_train, K.recurrent_predict
-
-    #: "glorot-orthogonal" (Keras' scheme, the default) or "uniform"
-    #: (PyTorch's). Private: benchmarks/lstm_init.py switches it to measure.
-    _init_scheme = "glorot-orthogonal"
-
-    def __init__(self, cell, n_features, hidden_layer_sizes, n_outputs, activation="tanh"):
-        self.cell = cell
-        self.cell_code = K.LSTM if cell == "lstm" else K.RNN
-        self.n_gates = 4 if cell == "lstm" else 1
-        self.activation = ACTIVATION_CODES[activation]
-        sizes = [n_features, *hidden_layer_sizes, n_outputs]
-        entries = []
-        for k, (n_in, n_h) in enumerate(zip(sizes[:-2], sizes[1:-1])):
-            g = self.n_gates * n_h
-            entries += [
-                (f"layer{k}.W_ih", (n_in, g), True),
-                (f"layer{k}.W_hh", (n_h, g), True),
-                (f"layer{k}.b", (g,), False),
-            ]
-        entries += [
-            ("output.W", (sizes[-2], n_outputs), True),
-            ("output.b", (n_outputs,), False),
-        ]
-        super().__init__(entries, sizes)
-
-    def init_params(self, rng, dtype):
-        """Initial parameter vector.
-
-        Input weights Glorot-uniform, recurrent weights orthogonal, biases
-        zero and (LSTM) a forget-gate bias of 1; the head as sklearn's MLP.
-        ``benchmarks/lstm_init.py`` measures this against PyTorch's
-        U(-1/sqrt(H), 1/sqrt(H)) for everything.
-        """
-        params = np.zeros(self.layout.size, dtype=dtype)
-        views = self.layout.views(params)
-        sizes = self.sizes.tolist()
-        for k, (n_in, n_h) in enumerate(zip(sizes[:-2], sizes[1:-1])):
-            g = self.n_gates * n_h
-            names = [f"layer{k}.W_ih", f"layer{k}.W_hh", f"layer{k}.b"]
-            if self._init_scheme == "uniform":
-                bound = 1.0 / np.sqrt(n_h)
-                for name in names:
-                    views[name][...] = rng.uniform(-bound, bound, views[name].shape)
-                continue
-            views[names[0]][...] = _glorot_uniform(rng, n_in, g, (n_in, g), dtype)
-            views[names[1]][...] = _orthogonal(rng, (n_h, g), dtype)
-            if self.cell == "lstm":
-                views[names[2]][n_h : 2 * n_h] = 1.0
-        n_last = sizes[-2]
-        views["output.W"][...] = _glorot_uniform(
-            rng, n_last, self.n_outputs, (n_last, self.n_outputs), dtype
-        )
-        views["output.b"][...] = _glorot_uniform(
-            rng, n_last, self.n_outputs, self.n_outputs, dtype
-        )
-        return params
-
-    def _workspace_rows(self, T, B, training):
-        # Training keeps every step's state for BPTT; predict (see
-        # K.recurrent_forward) only what later steps and layers read.
-        sizes = self.sizes.tolist()
-        lstm = self.cell == "lstm"
-        hidden = sizes[1:-1]
-        widest = max(sizes[:-1])
-        grad_only = 1 if training else 0
-        kept = T + 1 if training else 2  # states of the top layer, LSTM cell states
-        steps = T if training else 1  # gates and tanh(c)
-        rows = []
-        for k, n_h in enumerate(hidden):
-            G = self.n_gates * n_h
-            below_top = k < len(hidden) - 1  # its outputs are the next layer's input
-            rows.append([
-                (T + 1 if below_top else kept) * B * n_h,  # HS
-                kept * B * n_h if lstm else 0,             # CS
-                steps * B * G if lstm else 0,              # GATES
-                steps * B * n_h if lstm else 0,            # TC
-                T * B * G * grad_only,                     # DZ
-            ])
-        n_out = self.n_outputs
-        rows.append([
-            T * B * sizes[0],                       # XB
-            B * n_out, B, B * n_out, B * n_out,     # YB, SWB, PRED, DPRED
-            T * B * widest * grad_only,             # DH_A
-            T * B * widest * grad_only,             # DH_B
-            B * self.n_gates * max(hidden),         # REC
-            B * max(hidden) * grad_only,            # CARRY_H
-            B * max(hidden) * grad_only,            # CARRY_C
-        ])
-        return rows
-
-    def _predict(self, params, X, t0, scaling, ws, w_off, batch, out):
-        K.recurrent_predict(
-            X, t0, scaling, self.cell_code, self.activation, self.sizes, self.p_off, params, ws,
-            w_off, batch, out,
-        )
-
-    def _loss_grad(self, params, X, y, sw, alpha, grad, bptt_steps, mask, ws, w_off):
-        xb = np.ascontiguousarray(X.transpose(1, 0, 2))
-        return K.recurrent_loss_grad(
-            xb, y, sw, self.cell_code, self.activation, self.sizes, self.p_off,
-            bptt_steps or 0, params, grad, mask, alpha, ws, w_off,
-        )
-
-    def _train(self, X, t0, scaling, Y, SW, order, batch_size, bptt_steps, params, grad, mask,
-               m, v, hyper, solver, nesterov, step, ws, w_off, losses, norms):
-        return K.recurrent_train(
-            X, t0, scaling, Y, SW, order, batch_size, self.cell_code, self.activation, self.sizes,
-            self.p_off, bptt_steps or 0, params, grad, mask, m, v, hyper, solver, nesterov,
-            step, ws, w_off, losses, norms,
-        )
-
-
-class DenseNetwork(_Network):
-    """The window MLP: dense layers on the flattened window, a linear head.
-
-    Parameters
-    ----------
-    n_inputs : int
-        Timesteps times features of a window.
-    hidden_layer_sizes : tuple of int
-    n_outputs : int
-    activation : {'identity', 'logistic', 'tanh', 'relu'}
-    """
-
-    kind = "dense"
-    _train_kernel, _predict_kernel = K.dense_train, K.dense_predict
-
-    def __init__(self, n_inputs, hidden_layer_sizes, n_outputs, activation="relu"):
-        self.activation = ACTIVATION_CODES[activation]
-        sizes = [n_inputs, *hidden_layer_sizes, n_outputs]
-        entries = []
-        for k, (n_in, n_out) in enumerate(zip(sizes[:-2], sizes[1:-1])):
-            entries += [(f"layer{k}.W", (n_in, n_out), True), (f"layer{k}.b", (n_out,), False)]
-        entries += [
-            ("output.W", (sizes[-2], n_outputs), True),
-            ("output.b", (n_outputs,), False),
-        ]
-        super().__init__(entries, sizes)
-
-    def init_params(self, rng, dtype):
-        """Initial parameter vector: Glorot-uniform weights and biases, as sklearn's MLP."""
-        params = np.zeros(self.layout.size, dtype=dtype)
-        views = self.layout.views(params)
-        sizes = self.sizes.tolist()
-        names = [f"layer{k}" for k in range(self.n_layers)] + ["output"]
-        for name, n_in, n_out in zip(names, sizes[:-1], sizes[1:]):
-            views[f"{name}.W"][...] = _glorot_uniform(rng, n_in, n_out, (n_in, n_out), dtype)
-            views[f"{name}.b"][...] = _glorot_uniform(rng, n_in, n_out, n_out, dtype)
-        return params
-
-    def _workspace_rows(self, T, B, training):
-        # T is unused: the window is already part of sizes[0].
-        sizes = self.sizes.tolist()
-        rows = [[B * n, B * n * training] for n in sizes[1:-1]]  # ACT, DELTA
-        n_out = self.n_outputs
-        rows.append([B * sizes[0], B * n_out, B, B * n_out, B * n_out])  # XB, YB, SWB, PRED, DPRED
-        return rows
-
-    def _predict(self, params, X, t0, scaling, ws, w_off, batch, out):
-        K.dense_predict(X, t0, scaling, self.activation, self.sizes, self.p_off, params, ws, w_off,
-                        batch, out)
-
-    def _loss_grad(self, params, X, y, sw, alpha, grad, bptt_steps, mask, ws, w_off):
-        xb = np.ascontiguousarray(X.reshape(X.shape[0], -1))
-        return K.dense_loss_grad(
-            xb, y, sw, self.activation, self.sizes, self.p_off, params, grad, mask, alpha,
-            ws, w_off,
-        )
-
-    def _train(self, X, t0, scaling, Y, SW, order, batch_size, bptt_steps, params, grad, mask,
-               m, v, hyper, solver, nesterov, step, ws, w_off, losses, norms):
-        return K.dense_train(
-            X, t0, scaling, Y, SW, order, batch_size, self.activation, self.sizes, self.p_off,
-            params, grad, mask, m, v, hyper, solver, nesterov, step, ws, w_off, losses, norms,
-        )

@@ -6,7 +6,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseSequenceRegressor
 from ._docstrings import fill_doc
-from ._network import RecurrentNetwork
 
 
 @fill_doc
@@ -62,6 +61,8 @@ class RNNRegressor(BaseSequenceRegressor):
     >>> model.score(X[250:], y[250:]) > 0.9
     True
     """
+
+    _network_kind = "rnn"
 
     _parameter_constraints = {
         **BaseSequenceRegressor._parameter_constraints,
@@ -121,8 +122,3 @@ class RNNRegressor(BaseSequenceRegressor):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_grad_norm = max_grad_norm
-
-    def _make_network(self, n_window, n_features, n_outputs):
-        return RecurrentNetwork(
-            "rnn", n_features, self._check_hidden_layer_sizes(), n_outputs, self.activation
-        )

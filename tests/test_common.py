@@ -1,4 +1,4 @@
-"""scikit-learn's estimator checks, run over the three estimators."""
+"""scikit-learn's estimator checks, run over every estimator."""
 
 import pytest
 from sklearn.utils.estimator_checks import (
@@ -7,7 +7,7 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor
+from skrnn import GRURegressor, LSTMRegressor, RNNRegressor, WindowMLPRegressor
 
 # The test instances: small and quick, yet trained well enough to pass
 # check_regressors_train (R^2 > 0.5) honestly. The one place where test
@@ -15,6 +15,7 @@ from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor
 INSTANCES = [
     RNNRegressor(hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=1e-2),
     LSTMRegressor(hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=1e-2),
+    GRURegressor(hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=1e-2),
     WindowMLPRegressor(hidden_layer_sizes=(16,), max_iter=100, learning_rate_init=1e-2),
 ]
 

@@ -5,13 +5,13 @@ import warnings
 
 import numpy as np
 import pytest
-from _helpers import compiled_in_this_process
+from _helpers import compiled_in_this_process, name
 from distributed import Client, LocalCluster, get_task_stream
 from joblib import parallel_backend
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
-from skrnn import LSTMRegressor, make_windows
+from skrnn import GRURegressor, LSTMRegressor, make_windows
 from skrnn.datasets import load_airline
 
 
@@ -25,11 +25,12 @@ def client():
             yield client
 
 
-def test_grid_search_on_a_dask_cluster_equals_the_local_run(client):
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, GRURegressor], ids=name)
+def test_grid_search_on_a_dask_cluster_equals_the_local_run(client, Estimator):
     series = np.log(load_airline().to_numpy())
     X, y = make_windows(np.diff(series) * 10, window=12)
     search = GridSearchCV(
-        LSTMRegressor(max_iter=15, random_state=0),
+        Estimator(max_iter=15, random_state=0),
         {"hidden_layer_sizes": [(4,), (8,)], "window": [6, 12]},
         cv=TimeSeriesSplit(n_splits=3),
     )

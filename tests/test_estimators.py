@@ -7,15 +7,15 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import ESTIMATORS
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 
 import skrnn
-from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor, make_windows
-from skrnn._kernels.lstm import lstm_backward
+from skrnn import GRURegressor, LSTMRegressor, RNNRegressor, WindowMLPRegressor, make_windows
+from skrnn._kernels import train
 
-ESTIMATORS = [RNNRegressor, LSTMRegressor, WindowMLPRegressor]
 SMALL = dict(hidden_layer_sizes=(8,), max_iter=20, random_state=0)
 
 
@@ -95,6 +95,24 @@ def test_lstm_weights_follow_the_documented_layout(data):
     assert np.all(np.abs(b[4:8] - 1) < 0.1) and np.all(np.abs(b[:4]) < 0.1)
 
 
+def test_gru_weights_follow_the_documented_layout(data):
+    X, y = data
+    model = GRURegressor(hidden_layer_sizes=(8, 4), max_iter=1, random_state=0).fit(X, y)
+    w = model.weights_
+    assert w["layer0.W_ih"].shape == (1, 24) and w["layer0.W_hh"].shape == (8, 24)
+    assert w["layer1.W_ih"].shape == (8, 12) and w["layer1.W_hh"].shape == (4, 12)
+    # Two bias vectors, as in PyTorch (b_hn acts inside the reset product),
+    # both starting at zero; one short epoch moves them only a little.
+    assert w["layer1.b_ih"].shape == w["layer1.b_hh"].shape == (12,)
+    assert "layer1.b" not in w
+    assert np.all(np.abs(w["layer1.b_ih"]) < 0.1) and np.all(np.abs(w["layer1.b_hh"]) < 0.1)
+    unfitted = GRURegressor(hidden_layer_sizes=(8, 4), max_iter=1, learning_rate_init=1e-12,
+                            random_state=0).fit(X, y).weights_
+    # Recurrent weights start orthogonal: W_hh (H, 3H) has orthonormal rows.
+    W_hh = unfitted["layer0.W_hh"]
+    np.testing.assert_allclose(W_hh @ W_hh.T, np.eye(8), atol=1e-9)
+
+
 def test_predict_shape_follows_y(data):
     X, y = data
     Y2 = np.column_stack([y, 2 * y])
@@ -109,8 +127,8 @@ def test_float32_input_stays_float32_inside(data):
     model = LSTMRegressor(**SMALL).fit(X.astype(np.float32), y)
     assert model.params_.dtype == np.float32
     assert model.predict(X).dtype == np.float32
-    # The float32 specialisation of the kernel was compiled and used.
-    assert any("float32" in str(sig) for sig in lstm_backward.signatures)
+    # The float32 specialisation of the LSTM's training kernel was compiled and used.
+    assert any("LSTM" in str(sig) and "float32" in str(sig) for sig in train.train_epoch.signatures)
     model64 = LSTMRegressor(**SMALL).fit(X, y)
     assert model64.params_.dtype == np.float64
     np.testing.assert_allclose(model.predict(X), model64.predict(X), atol=2e-3)
@@ -297,7 +315,7 @@ def test_one_feature_sequences_skip_validation_in_2d_and_3d(fitted, data, monkey
     def fail(*args, **kwargs):
         raise AssertionError("predict validated an array that was ready for the kernels")
 
-    monkeypatch.setattr(skrnn._base, "validate_data", fail)
+    monkeypatch.setattr(skrnn._validation, "validate_data", fail)
     np.testing.assert_array_equal(fitted.predict(X), expected)
     np.testing.assert_array_equal(fitted.predict(X[:, :, np.newaxis]), expected)
 

@@ -1,4 +1,5 @@
-"""Finite-difference checks of every kernel's gradient, in float64.
+"""Finite-difference checks of every kernel's gradient, in float64, and the
+kernels' forward pass against a NumPy forward pass written from the equations.
 
 The error reported is max_k |analytic_k - numeric_k| / max_k |numeric_k|:
 the worst absolute error relative to the largest gradient entry. Central
@@ -9,9 +10,13 @@ import numpy as np
 import pytest
 
 from skrnn import _network
-from skrnn._network import DenseNetwork, RecurrentNetwork
+from skrnn._network import Network
 
 TOL = 1e-6
+
+# (network kind, activation): every recurrent cell, and both RNN activations.
+CELLS = [("rnn", "tanh"), ("rnn", "relu"), ("lstm", None), ("gru", None)]
+CELL_IDS = ["rnn-tanh", "rnn-relu", "lstm", "gru"]
 
 
 def _perturbed_params(net, seed):
@@ -44,13 +49,11 @@ def _data(n_samples=4, n_timesteps=5, n_features=2, n_outputs=2, seed=0):
     return X, y, sw
 
 
-@pytest.mark.parametrize(
-    "cell, activation", [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh")]
-)
+@pytest.mark.parametrize("kind, activation", CELLS, ids=CELL_IDS)
 @pytest.mark.parametrize("hidden", [(3,), (4, 3)], ids=["one-layer", "stacked"])
-def test_recurrent_gradient_matches_finite_differences(cell, activation, hidden):
+def test_recurrent_gradient_matches_finite_differences(kind, activation, hidden):
     X, y, sw = _data()
-    net = RecurrentNetwork(cell, 2, hidden, 2, activation)
+    net = Network(kind, 2, hidden, 2, activation)
     err = _relative_gradient_error(net, _perturbed_params(net, 1), X, y, sw, 0.0)
     assert err < TOL
 
@@ -59,7 +62,7 @@ def test_recurrent_gradient_matches_finite_differences(cell, activation, hidden)
 @pytest.mark.parametrize("hidden", [(5,), (5, 4)], ids=["one-layer", "stacked"])
 def test_dense_gradient_matches_finite_differences(activation, hidden):
     X, y, sw = _data()
-    net = DenseNetwork(10, hidden, 2, activation)
+    net = Network("dense", 10, hidden, 2, activation)
     err = _relative_gradient_error(net, _perturbed_params(net, 1), X, y, sw, 0.0)
     assert err < TOL
 
@@ -67,11 +70,12 @@ def test_dense_gradient_matches_finite_differences(activation, hidden):
 @pytest.mark.parametrize(
     "net",
     [
-        RecurrentNetwork("rnn", 2, (3, 3), 2, "tanh"),
-        RecurrentNetwork("lstm", 2, (3, 3), 2),
-        DenseNetwork(10, (4,), 2, "tanh"),
+        Network("rnn", 2, (3, 3), 2, "tanh"),
+        Network("lstm", 2, (3, 3), 2),
+        Network("gru", 2, (3, 3), 2),
+        Network("dense", 10, (4,), 2, "tanh"),
     ],
-    ids=["rnn", "lstm", "dense"],
+    ids=["rnn", "lstm", "gru", "dense"],
 )
 def test_gradient_with_alpha_and_sample_weight(net):
     X, y, sw = _data(seed=3)
@@ -80,11 +84,12 @@ def test_gradient_with_alpha_and_sample_weight(net):
     assert err < TOL
 
 
-def test_sample_weight_enters_the_loss():
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_sample_weight_enters_the_loss(kind):
     # A zero weight removes a sample: same loss and gradient as dropping it.
     X, y, sw = _data(n_samples=5, seed=4)
     sw[2] = 0.0
-    net = RecurrentNetwork("lstm", 2, (3,), 2)
+    net = Network(kind, 2, (3,), 2)
     params = _perturbed_params(net, 0)
     keep = np.array([0, 1, 3, 4])
     g_all, g_kept = np.zeros_like(params), np.zeros_like(params)
@@ -94,15 +99,34 @@ def test_sample_weight_enters_the_loss():
     np.testing.assert_allclose(g_all, g_kept, rtol=1e-10, atol=1e-14)
 
 
-# --- Truncated BPTT --------------------------------------------------------
-# A plain NumPy forward pass serves as the reference: it uses "frozen" weights
-# for the steps before the truncation point and "live" weights after it, so
-# its derivative with respect to the live weights is the gradient of the
-# truncated graph (earlier states are constants).
+# --- A NumPy forward pass from the equations ---------------------------------
+# It uses "frozen" weights for the steps before the truncation point and
+# "live" weights after it, so that its derivative with respect to the live
+# weights is the gradient of the truncated graph (earlier states are
+# constants).
 
 
 def _sigmoid(a):
     return 1.0 / (1.0 + np.exp(-a))
+
+
+def _reference_step(net, v, k, x, h, c):
+    """One step of layer k from the documented equations: (h, c)."""
+    p = f"layer{k}."
+    H = h.shape[1]
+    if net.kind == "gru":  # PyTorch's nn.GRU: r, z, n; b_hn inside r * (...)
+        a_x = x @ v[p + "W_ih"] + v[p + "b_ih"]
+        a_h = h @ v[p + "W_hh"] + v[p + "b_hh"]
+        r = _sigmoid(a_x[:, :H] + a_h[:, :H])
+        z = _sigmoid(a_x[:, H : 2 * H] + a_h[:, H : 2 * H])
+        n = np.tanh(a_x[:, 2 * H :] + r * a_h[:, 2 * H :])
+        return (1 - z) * n + z * h, c
+    a = x @ v[p + "W_ih"] + h @ v[p + "W_hh"] + v[p + "b"]
+    if net.kind == "lstm":  # PyTorch's nn.LSTM: i, f, g, o
+        i, f, g, o = np.split(a, 4, axis=1)
+        c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+        return _sigmoid(o) * np.tanh(c), c
+    return (np.tanh(a) if net.activation == "tanh" else np.maximum(a, 0)), c
 
 
 def _reference_predict(net, live, frozen, X, t_stop=0):
@@ -115,13 +139,7 @@ def _reference_predict(net, live, frozen, X, t_stop=0):
         outputs = []
         for t in range(T):
             v = views_live if t >= t_stop else views_frozen
-            a = seq[t] @ v[f"layer{k}.W_ih"] + h @ v[f"layer{k}.W_hh"] + v[f"layer{k}.b"]
-            if net.cell == "lstm":
-                i, f, g, o = np.split(a, 4, axis=1)
-                c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
-                h = _sigmoid(o) * np.tanh(c)
-            else:
-                h = np.tanh(a) if net.activation == 2 else np.maximum(a, 0)
+            h, c = _reference_step(net, v, k, seq[t], h, c)
             outputs.append(h)
         seq = np.stack(outputs)
     return h @ views_live["output.W"] + views_live["output.b"]
@@ -132,17 +150,17 @@ def _reference_loss(net, live, frozen, X, y, sw, t_stop):
     return 0.5 * float(sw @ ((pred - y) ** 2).sum(axis=1)) / (sw.sum() * y.shape[1])
 
 
-@pytest.mark.parametrize("cell, activation", [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh")])
+@pytest.mark.parametrize("kind, activation", CELLS, ids=CELL_IDS)
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 1e-5)])
 @pytest.mark.parametrize("n_features", [1, 2])  # 1: the input product is a plain loop
 def test_predict_matches_the_numpy_forward_pass_across_chunks(
-    cell, activation, dtype, rtol, n_features, monkeypatch
+    kind, activation, dtype, rtol, n_features, monkeypatch
 ):
     # predict keeps no history where training keeps every step's state, and
     # runs in chunks: a tiny budget forces several, the last one partial.
     monkeypatch.setattr(_network, "_PREDICT_WORKSPACE_BYTES", 3000)
     X, _, _ = _data(n_samples=23, n_timesteps=7, n_features=n_features, seed=8)
-    net = RecurrentNetwork(cell, n_features, (4, 3), 2, activation)
+    net = Network(kind, n_features, (4, 3), 2, activation)
     params = _perturbed_params(net, 5)
     batch = net._predict_batch_size(7, 23, dtype)
     assert 1 < batch < 23 and 23 % batch
@@ -152,13 +170,13 @@ def test_predict_matches_the_numpy_forward_pass_across_chunks(
     np.testing.assert_allclose(pred, expected, rtol=rtol, atol=rtol * np.abs(expected).max())
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm"])
-def test_predict_memory_grows_with_the_sequence_only_by_what_later_layers_read(cell):
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_predict_memory_grows_with_the_sequence_only_by_what_later_layers_read(kind):
     # One layer: only the gathered input grows with T. Stacked: also the
     # lower layer's outputs, the upper layer's input; never the top's states
-    # or the LSTM's gates and cells.
+    # or the gates and cell states.
     def extra(hidden):
-        net = RecurrentNetwork(cell, 3, hidden, 1, "tanh")
+        net = Network(kind, 3, hidden, 1, "tanh" if kind == "rnn" else None)
         short = net.workspace(10, 64, np.float64, training=False)[0].size
         return net.workspace(1000, 64, np.float64, training=False)[0].size - short
 
@@ -166,11 +184,11 @@ def test_predict_memory_grows_with_the_sequence_only_by_what_later_layers_read(c
     assert extra((16, 8)) == (1000 - 10) * 64 * (3 + 16)
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+@pytest.mark.parametrize("kind, activation", CELLS, ids=CELL_IDS)
 @pytest.mark.parametrize("bptt_steps", [1, 2, 4])
-def test_truncated_bptt_is_the_gradient_of_the_truncated_graph(cell, bptt_steps):
+def test_truncated_bptt_is_the_gradient_of_the_truncated_graph(kind, activation, bptt_steps):
     X, y, sw = _data(n_timesteps=6, seed=5)
-    net = RecurrentNetwork(cell, 2, (3, 2), 2, "tanh")
+    net = Network(kind, 2, (3, 2), 2, activation)
     params = _perturbed_params(net, 3)
     t_stop = 6 - bptt_steps
     # The reference with live == frozen is the ordinary forward pass.
@@ -184,11 +202,11 @@ def test_truncated_bptt_is_the_gradient_of_the_truncated_graph(cell, bptt_steps)
     assert err < TOL
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm"])
-def test_truncation_changes_the_gradient(cell):
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_truncation_changes_the_gradient(kind):
     # Guards the test above against a reference that ignores truncation.
     X, y, sw = _data(n_timesteps=6, seed=5)
-    net = RecurrentNetwork(cell, 2, (3,), 2, "tanh")
+    net = Network(kind, 2, (3,), 2, "tanh" if kind == "rnn" else None)
     params = _perturbed_params(net, 3)
     g_full, g_cut = np.zeros_like(params), np.zeros_like(params)
     net.loss_grad(params, X, y, sw, 0.0, g_full, None)
@@ -199,10 +217,10 @@ def test_truncation_changes_the_gradient(cell):
     np.testing.assert_array_equal(g_full, g_long)
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm"])
-def test_float32_kernels_agree_with_float64(cell):
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_float32_kernels_agree_with_float64(kind):
     X, y, sw = _data(seed=6)
-    net = RecurrentNetwork(cell, 2, (4, 3), 2, "tanh")
+    net = Network(kind, 2, (4, 3), 2, "tanh" if kind == "rnn" else None)
     params = _perturbed_params(net, 4)
     g64, g32 = np.zeros_like(params), np.zeros(params.size, dtype=np.float32)
     p32 = params.astype(np.float32)

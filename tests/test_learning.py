@@ -4,12 +4,13 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import ESTIMATORS, name
 from sklearn.exceptions import ConvergenceWarning
 
-from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor, make_windows
+from skrnn import LSTMRegressor, WindowMLPRegressor, make_windows
 
 
-@pytest.mark.parametrize("Estimator", [RNNRegressor, LSTMRegressor, WindowMLPRegressor])
+@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=name)
 def test_fits_a_noisy_sine(Estimator):
     rng = np.random.RandomState(0)
     series = np.sin(np.arange(600) / 6) + 0.05 * rng.normal(size=600)

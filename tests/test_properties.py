@@ -8,16 +8,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _helpers import ESTIMATORS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from sklearn.exceptions import ConvergenceWarning
 
-from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor, make_windows
+from skrnn import RNNRegressor, make_windows
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
-ESTIMATORS = [RNNRegressor, LSTMRegressor, WindowMLPRegressor]
 N_STEPS = 6
 # Memory-mapped inputs live here; one file per drawn array.
 MEMMAP_DIR = Path(tempfile.mkdtemp(prefix="skrnn-memmap-"))

@@ -12,9 +12,11 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import ESTIMATORS, name
 from sklearn.exceptions import ConvergenceWarning
 
-from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor, make_windows
+from skrnn import LSTMRegressor, RNNRegressor, make_windows
+from skrnn._network import Network
 from skrnn.datasets import load_airline
 
 
@@ -68,7 +70,7 @@ def test_max_grad_norm_keeps_the_same_run_finite(data):
 def test_keyboard_interrupt_keeps_a_usable_model(data, monkeypatch):
     X, y = data
     model = LSTMRegressor(hidden_layer_sizes=(4,), max_iter=50, random_state=0)
-    net_class = type(model._make_network(12, 1, 1))
+    net_class = Network
     original = net_class.train_epoch
     calls = []
 
@@ -135,7 +137,7 @@ def test_predict_from_four_threads_matches_sequential(data):
         np.testing.assert_array_equal(r, expected)
 
 
-@pytest.mark.parametrize("Estimator", [RNNRegressor, LSTMRegressor, WindowMLPRegressor])
+@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=name)
 def test_predict_on_a_million_sequences_uses_bounded_memory(data, Estimator):
     X, y = data
     model = Estimator(hidden_layer_sizes=(8,), max_iter=2, random_state=0).fit(X, y)
@@ -172,7 +174,7 @@ def test_predict_remembers_a_bounded_number_of_workspace_layouts(data):
 def test_fit_never_mutates_its_input(data):
     X, y = data
     sw = np.linspace(0.5, 1.5, len(y))
-    for Estimator in (RNNRegressor, LSTMRegressor, WindowMLPRegressor):
+    for Estimator in ESTIMATORS:
         before = [a.copy() for a in (X, y, sw)]
         Estimator(hidden_layer_sizes=(4,), max_iter=2, window=6).fit(X, y, sample_weight=sw)
         for a, b in zip((X, y, sw), before):
@@ -196,21 +198,21 @@ def test_float32_training_reaches_the_float64_result():
 
 
 _SCRIPT = textwrap.dedent("""
-    import warnings
+    import sys, warnings
     import numpy as np
     warnings.simplefilter("ignore")
-    from skrnn import LSTMRegressor, RNNRegressor
+    import skrnn
     X = np.random.RandomState(0).normal(size=(8, 5))
-    for E in (LSTMRegressor, RNNRegressor):
+    for E in [getattr(skrnn, name) for name in sys.argv[1:]]:
         model = E(hidden_layer_sizes=(3,), max_iter=2, batch_size=4, random_state=0)
         p = model.fit(X, X[:, 0]).predict(X)
         print(*[repr(float(v)) for v in p])
 """)
 
 
-def _run(env_changes):
+def _run(env_changes, estimators=("LSTMRegressor", "GRURegressor", "RNNRegressor")):
     env = dict(os.environ, **env_changes)
-    out = subprocess.run([sys.executable, "-c", _SCRIPT], env=env, capture_output=True,
+    out = subprocess.run([sys.executable, "-c", _SCRIPT, *estimators], env=env, capture_output=True,
                          text=True, check=True)
     return np.array(out.stdout.split(), dtype=float)
 
@@ -226,5 +228,6 @@ def test_works_when_the_numba_cache_cannot_be_written(tmp_path):
     # included (a read-only install behaves the same way).
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    predictions = _run({"NUMBA_CACHE_DIR": str(blocker / "cache")})
+    # One estimator: the fallback compiles from scratch in the subprocess.
+    predictions = _run({"SKRNN_CACHE_DIR": str(blocker / "cache")}, ["RNNRegressor"])
     assert np.all(np.isfinite(predictions))

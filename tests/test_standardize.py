@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import ESTIMATORS
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
@@ -12,7 +13,6 @@ from sklearn.preprocessing import StandardScaler
 from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor, make_windows
 from skrnn.datasets import load_airline
 
-ESTIMATORS = [RNNRegressor, LSTMRegressor, WindowMLPRegressor]
 SMALL = dict(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
 
 
@@ -103,9 +103,10 @@ def test_switching_standardize_before_a_warm_start_is_an_error(levels):
     model = RNNRegressor(warm_start=True, **SMALL).fit(X, Y)
     params = model.params_.copy()
     model.set_params(standardize=False)
-    with pytest.raises(ValueError, match="standardize=False differs from the first fit"):
+    message = "standardize=False differs from the fitted model's standardize=True"
+    with pytest.raises(ValueError, match=message):
         model.fit(X, Y)
-    with pytest.raises(ValueError, match="standardize=False differs from the first fit"):
+    with pytest.raises(ValueError, match=message):
         model.partial_fit(X, Y)
     np.testing.assert_array_equal(model.params_, params)
 

@@ -4,10 +4,11 @@ import threading
 
 import numpy as np
 import pytest
+from _helpers import ESTIMATORS, name
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor
-from skrnn._network import DenseNetwork, RecurrentNetwork, _Network
+from skrnn import LSTMRegressor
+from skrnn._kernels import train
 from skrnn._threads import one_blas_thread
 
 
@@ -24,22 +25,21 @@ def two_blas_threads():
         yield
 
 
-@pytest.mark.parametrize("Estimator", [RNNRegressor, LSTMRegressor, WindowMLPRegressor])
+@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=name)
 def test_fit_and_predict_run_their_kernels_on_one_blas_thread(
     Estimator, two_blas_threads, monkeypatch
 ):
     seen = []
 
-    def recording(kind, method):
-        def call(self, *args):
+    def recording(kind, kernel):
+        def call(*args):
             seen.append((kind, _blas_threads()))
-            return method(self, *args)
+            return kernel(*args)
 
         return call
 
-    monkeypatch.setattr(_Network, "train_epoch", recording("fit", _Network.train_epoch))
-    for net in (RecurrentNetwork, DenseNetwork):
-        monkeypatch.setattr(net, "_predict", recording("predict", net._predict))
+    monkeypatch.setattr(train, "train_epoch", recording("fit", train.train_epoch))
+    monkeypatch.setattr(train, "predict", recording("predict", train.predict))
     X = np.random.RandomState(0).normal(size=(600, 40))
     model = Estimator(hidden_layer_sizes=(64,), max_iter=2, early_stopping=True).fit(X, X[:, 0])
     model.predict(X)

@@ -4,11 +4,11 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import ESTIMATORS
 from sklearn.exceptions import ConvergenceWarning
 
 from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor
 
-ESTIMATORS = [RNNRegressor, LSTMRegressor, WindowMLPRegressor]
 rng = np.random.RandomState(0)
 X = rng.normal(size=(20, 6))
 y = rng.normal(size=20)

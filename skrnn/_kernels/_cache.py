@@ -99,21 +99,23 @@ logger = logging.getLogger("skrnn")
 # announced; loading a kernel from the cache takes a few hundredths.
 _NOTICE_AFTER = 1.0
 
-_ready = set()  # (kernel, dtype) pairs already compiled or loaded here
+_ready = set()  # (kernel, variant, dtype) already compiled or loaded here
 
 
 @contextlib.contextmanager
 def compile_notice(kernel, dtype, what, verbose=False):
     """Say so when the call in the ``with`` block compiles ``kernel`` for ``dtype``.
 
-    The first call of a kernel for a dtype in a process either loads it from
-    the cache or compiles it, which takes 5 to 20 s with no output of its
-    own. A call still waiting after ``_NOTICE_AFTER`` seconds without a new
-    compiled signature is compiling: it is announced on the ``skrnn``
+    ``what`` names the variant (``"lstm training"``): a generic kernel
+    compiles once per network kind, loss and dtype. The first call of a
+    variant in a process either loads it from the cache or compiles it,
+    which takes 5 to 20 s with no output of its own. A call still waiting
+    after ``_NOTICE_AFTER`` seconds without a new compiled signature is
+    compiling: it is announced on the ``skrnn``
     logger (INFO) and, with ``verbose``, printed; its duration follows when
     it ends. Later calls cost one set lookup.
     """
-    key = (kernel, dtype)
+    key = (kernel, what, np.dtype(dtype).name)
     if key in _ready or not hasattr(kernel, "signatures"):  # NUMBA_DISABLE_JIT=1
         yield
         return

@@ -20,6 +20,8 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic, overload
 
+from .config import INLINE, JIT
+
 IDENTITY = 0
 LOGISTIC = 1
 TANH = 2
@@ -27,10 +29,6 @@ RELU = 3
 
 ACTIVATION_CODES = {"identity": IDENTITY, "logistic": LOGISTIC, "tanh": TANH, "relu": RELU}
 
-# Kernels compute with error_model="numpy": no zero-division checks, which
-# would block vectorisation. Every kernel module uses these options.
-JIT = dict(cache=True, nogil=True, error_model="numpy")
-INLINE = dict(JIT, inline="always")
 
 
 @intrinsic

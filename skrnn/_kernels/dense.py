@@ -1,9 +1,13 @@
-"""Dense (fully connected) layer: the window MLP and the output head."""
+"""Dense (fully connected) layers: the output head, and the window MLP built of them."""
+
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
-from .activations import JIT, activate_rows, multiply_derivative
+from .activations import activate_rows, multiply_derivative
+from .config import JIT, implementation
+from .layout import GRAD, SHARED, STEPS, named, vector, view2
 
 
 @njit(**JIT)
@@ -52,3 +56,90 @@ def add_input_product(x, W, out, scratch):
         xi, oi = x[i, 0], out[i]
         for j in range(oi.shape[0]):
             oi[j] += xi * w[j]
+
+
+@njit(**JIT)
+def input_product(x, W, out):
+    """out = x @ W, by hand for one input feature (see add_input_product)."""
+    if x.shape[1] != 1:
+        np.dot(x, W, out)
+        return
+    w = W[0]
+    for i in range(x.shape[0]):
+        xi, oi = x[i, 0], out[i]
+        for j in range(oi.shape[0]):
+            oi[j] = xi * w[j]
+
+
+# ------------------------------------------------------------ the window MLP
+
+#: Each hidden layer's weights, as MLPRegressor initialises them.
+WEIGHTS = named(W=("inputs", 1, "glorot"), b=(None, 1, "glorot"))
+
+#: Each hidden layer's workspace: its activations and their gradient.
+ROWS = named(act=(STEPS, 1), delta=(GRAD, 1))
+
+
+@implementation
+def gather_flat(net, X, t0, scaling, rows, ws, s_off):
+    """The MLP's minibatch: row i is X[rows[i], t0:], standardised and
+    flattened (step-major), in the shared ``xb`` row; returns it (b, F)."""
+    b, D = rows.shape[0], X.shape[2]
+    xb = view2(ws, s_off[SHARED.xb], b, (X.shape[1] - t0) * D)
+    shift, scale = scaling[0], scaling[1]
+    for i in range(b):
+        r = rows[i]
+        for t in range(X.shape[1] - t0):
+            for d in range(D):
+                xb[i, t * D + d] = (X[r, t0 + t, d] - shift[d]) / scale[d]
+    return xb
+
+
+@implementation
+def dense_network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep):
+    """The hidden layers on the flat windows ``xb`` (b, F); returns the last
+    layer's activations (b, n_last), the head's input."""
+    b = xb.shape[0]
+    inp = xb
+    for k in range(sizes.shape[0] - 2):
+        n_in, n_out = sizes[k], sizes[k + 1]
+        A = view2(ws, w_off[k, ROWS.act], b, n_out)
+        W = view2(params, p_off[k, WEIGHTS.W], n_in, n_out)
+        dense_forward(inp, W, vector(params, p_off[k, WEIGHTS.b], n_out), net.activation, A)
+        inp = A
+    return inp
+
+
+@implementation
+def dense_network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_off,
+                           d_top):
+    """Gradients of the hidden layers, from ``d_top``: the loss's gradient
+    with respect to the last layer's activations. ``bptt_steps`` is unused
+    (the MLP has no time axis)."""
+    b = xb.shape[0]
+    L = sizes.shape[0] - 2
+    d_out = d_top
+    for k in range(L - 1, -1, -1):
+        n_in, n_out = sizes[k], sizes[k + 1]
+        inp = xb if k == 0 else view2(ws, w_off[k - 1, ROWS.act], b, n_in)
+        d_in = d_out if k == 0 else view2(ws, w_off[k - 1, ROWS.delta], b, n_in)
+        dense_backward(
+            inp, view2(params, p_off[k, WEIGHTS.W], n_in, n_out),
+            view2(ws, w_off[k, ROWS.act], b, n_out), d_out, net.activation,
+            view2(grad, p_off[k, WEIGHTS.W], n_in, n_out),
+            vector(grad, p_off[k, WEIGHTS.b], n_out), d_in, k > 0,
+        )
+        d_out = d_in
+
+
+class Dense(NamedTuple):
+    """The window MLP, as the generic kernels see it: ``activation`` is the
+    hidden layers' activation code."""
+
+    activation: int
+
+    weights = WEIGHTS
+    rows = ROWS
+    gather = gather_flat
+    network_forward = dense_network_forward
+    network_backward = dense_network_backward

@@ -8,22 +8,47 @@ Elementwise work is split into loops that each write one array: those
 vectorise, a fused loop writing several arrays does not.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
-from .activations import INLINE, JIT, LOGISTIC, TANH, activate_columns, tanh_into
+from .activations import LOGISTIC, TANH, activate_columns, tanh_into
+from .config import INLINE, JIT, implementation
 from .dense import add_input_product
-from .rnn import recurrent_weight_grads
+from .layout import CARRY, GRAD, KEPT, STEPS, named, vector, view2, view3
+from .recurrent import (
+    bias_grad,
+    cell_rows,
+    gather_time_major,
+    recurrent_backward,
+    recurrent_forward,
+    weight_grads,
+)
+
+WEIGHTS = named(
+    W_ih=("inputs", 4, "glorot"),
+    W_hh=("hidden", 4, "orthogonal"),
+    b=(None, 4, "forget_gate_one"),
+)
+
+ROWS = cell_rows(
+    cs=(KEPT, 1),  # cell states c_t
+    gates=(STEPS, 4),  # activated gates i, f, g, o
+    tc=(STEPS, 1),  # tanh(c_t)
+    dz=(GRAD, 4),  # gradient at the gate pre-activations
+    carry_h=(CARRY, 1),  # gradient reaching h_t from step t + 1
+    carry_c=(CARRY, 1),  # gradient reaching c_t from step t + 1
+)
 
 
 @njit(**INLINE)
 def lstm_step(x, W_ih, W_hh, b, h_prev, h, c_prev, c, g, tc, rec):
-    """One step of the layer (the loop over steps is
-    :func:`skrnn._kernels.train.recurrent_forward`): gates ``g`` (B, 4H),
-    cell state ``c``, tanh(c) ``tc`` and ``h`` from ``x`` (B, D), ``h_prev``
-    and ``c_prev``; all arrays distinct. The recurrent product goes straight
-    into ``g`` and the input product is added to it (one pass fewer than
-    adding two products: a fifth of float32 predict). rec : (B, 4H) scratch."""
+    """One step: gates ``g`` (B, 4H), cell state ``c``, tanh(c) ``tc`` and
+    ``h`` from ``x`` (B, D), ``h_prev`` and ``c_prev``; all arrays distinct.
+    The recurrent product goes straight into ``g`` and the input product is
+    added to it (one pass fewer than adding two products: a fifth of float32
+    predict). rec : (B, 4H) scratch."""
     np.dot(h_prev, W_hh, g)
     add_input_product(x, W_ih, g, rec)
     lstm_cell(g, b, c_prev, c, tc, h)
@@ -52,22 +77,47 @@ def lstm_cell(g, b, c_prev, c, tc, h):
             hi[j] = o_g[j] * tci[j]
 
 
-@njit(**JIT)
-def lstm_backward(
-    X, W_ih, W_hh, Hs, Cs, Gates, TC, dH, t_stop, dA, dh, dc, dW_ih, dW_hh, db, dX, need_dX
-):
-    """Backpropagation through time for the steps of :func:`lstm_step`.
+@implementation
+def lstm_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep):
+    """The layer over the sequence (see ``recurrent.layer_forward``). Without
+    ``keep``, two cell states and one step's gates are kept."""
+    T, b, n_in = inp.shape
+    G = 4 * H
+    kept = T + 1 if keep else 2
+    steps = T if keep else 1
+    W_ih = view2(params, p_off[WEIGHTS.W_ih], n_in, G)
+    W_hh = view2(params, p_off[WEIGHTS.W_hh], H, G)
+    bias = vector(params, p_off[WEIGHTS.b], G)
+    Hs = view3(ws, w_off[ROWS.hs], n_states, b, H)
+    Cs = view3(ws, w_off[ROWS.cs], kept, b, H)
+    Gt = view3(ws, w_off[ROWS.gates], steps, b, G)
+    TCk = view3(ws, w_off[ROWS.tc], steps, b, H)
+    scratch = rec[: b * G].reshape((b, G))
+    Hs[0] = 0.0
+    Cs[0] = 0.0
+    for t in range(T):
+        lstm_step(inp[t], W_ih, W_hh, bias, Hs[t % n_states], Hs[(t + 1) % n_states],
+                  Cs[t % kept], Cs[(t + 1) % kept], Gt[t % steps], TCk[t % steps], scratch)
 
-    Same contract as :func:`skrnn._kernels.rnn.rnn_backward`: ``dH`` is the
-    gradient with respect to each step's hidden output, steps before
-    ``t_stop`` are cut from the graph (hidden and cell state alike).
-    dA : (T, B, 4H), dh and dc : (B, H) scratch.
-    """
-    T, B, D = X.shape
-    H = W_hh.shape[0]
+
+@implementation
+def lstm_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX):
+    """Backpropagation through time (see ``recurrent.layer_backward``),
+    through the hidden and the cell state alike."""
+    T, B, n_in = inp.shape
+    G = 4 * H
+    W_ih = view2(params, p_off[WEIGHTS.W_ih], n_in, G)
+    W_hh = view2(params, p_off[WEIGHTS.W_hh], H, G)
+    Hs = view3(ws, w_off[ROWS.hs], T + 1, B, H)
+    Cs = view3(ws, w_off[ROWS.cs], T + 1, B, H)
+    Gates = view3(ws, w_off[ROWS.gates], T, B, G)
+    TC = view3(ws, w_off[ROWS.tc], T, B, H)
+    dA = view3(ws, w_off[ROWS.dz], T, B, G)
+    dh = view2(ws, w_off[ROWS.carry_h], B, H)
+    dc = view2(ws, w_off[ROWS.carry_c], B, H)
     dA[:t_stop] = 0.0
-    dh[:] = 0.0  # gradient reaching h_t from step t + 1
-    dc[:] = 0.0  # gradient reaching c_t from step t + 1
+    dh[:] = 0.0
+    dc[:] = 0.0
     for t in range(T - 1, t_stop - 1, -1):
         dh += dH[t]
         for i in range(B):
@@ -89,6 +139,22 @@ def lstm_backward(
                 dci[j] *= f_g[j]
         if t > t_stop:
             np.dot(dA[t], W_hh.T, dh)
-    recurrent_weight_grads(X, Hs, dA, dW_ih, dW_hh, db)
+    weight_grads(inp, Hs, dA, dA, view2(grad, p_off[WEIGHTS.W_ih], n_in, G),
+                 view2(grad, p_off[WEIGHTS.W_hh], H, G))
+    bias_grad(dA, vector(grad, p_off[WEIGHTS.b], G))
     if need_dX:
-        np.dot(dA.reshape(T * B, 4 * H), W_ih.T, dX.reshape(T * B, D))
+        np.dot(dA.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in))
+
+
+class LSTM(NamedTuple):
+    """The LSTM cell, as the generic kernels see it (``activation`` unused)."""
+
+    activation: int
+
+    weights = WEIGHTS
+    rows = ROWS
+    forward = lstm_forward
+    backward = lstm_backward
+    gather = gather_time_major
+    network_forward = recurrent_forward
+    network_backward = recurrent_backward

@@ -1,28 +1,40 @@
 """First-order optimizers on the flat parameter vector, as in MLPRegressor."""
 
 import math
+from typing import NamedTuple
 
 from numba import njit
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
-from .activations import JIT
+from .config import JIT
 
 ADAM = 0
 SGD = 1
 
-# Positions in the ``hyper`` array of optimizer settings (in the params' dtype,
-# so that float32 training stays float32).
-LR, BETA_1, BETA_2, EPSILON, MOMENTUM, ALPHA, MAX_GRAD_NORM, STOP = range(8)
+
+class Hyper(NamedTuple):
+    """The optimizer's settings, by name. Floats are in the parameters' dtype,
+    so that float32 training stays float32."""
+
+    learning_rate: float
+    beta_1: float
+    beta_2: float
+    epsilon: float
+    momentum: float
+    nesterov: bool
+    solver: int  # ADAM or SGD
+    alpha: float  # L2 penalty
+    max_grad_norm: float  # 0: no clipping
 
 
-def stop_requested(hyper):
-    """Whether another thread has set ``hyper[STOP]`` (Ctrl-C during fit).
+def stop_requested(stop):
+    """Whether another thread has set ``stop[0]`` (Ctrl-C during fit).
 
     This Python body runs only with NUMBA_DISABLE_JIT=1; compiled code reads
     the flag with an atomic load registered below.
     """
-    return hyper[STOP] != 0
+    return stop[0] != 0
 
 
 @intrinsic
@@ -41,31 +53,31 @@ def _load_acquire(typingctx, array, index):
 
 
 @overload(stop_requested, inline="always", jit_options=JIT)
-def _stop_requested(hyper):
-    def impl(hyper):
-        return _load_acquire(hyper, STOP) != 0
+def _stop_requested(stop):
+    def impl(stop):
+        return _load_acquire(stop, 0) != 0
 
     return impl
 
 
 @njit(**JIT)
-def optimizer_step(params, grad, m, v, hyper, solver, nesterov, step):
+def optimizer_step(params, grad, m, v, hyper, step):
     """One update in place; ``step`` counts updates from 1 (Adam's bias correction)."""
-    if solver == ADAM:
-        b1, b2 = hyper[BETA_1], hyper[BETA_2]
-        lr_t = hyper[LR] * math.sqrt(1.0 - b2**step) / (1.0 - b1**step)
+    if hyper.solver == ADAM:
+        b1, b2 = hyper.beta_1, hyper.beta_2
+        lr_t = hyper.learning_rate * math.sqrt(1.0 - b2**step) / (1.0 - b1**step)
         lr_t = params.dtype.type(lr_t)
-        eps = hyper[EPSILON]
+        eps = hyper.epsilon
         for k in range(params.shape[0]):
             g = grad[k]
             m[k] = b1 * m[k] + (1 - b1) * g
             v[k] = b2 * v[k] + (1 - b2) * g * g
             params[k] -= lr_t * m[k] / (math.sqrt(v[k]) + eps)
     else:
-        lr, mu = hyper[LR], hyper[MOMENTUM]
+        lr, mu = hyper.learning_rate, hyper.momentum
         for k in range(params.shape[0]):
             m[k] = mu * m[k] - lr * grad[k]
-        if nesterov:
+        if hyper.nesterov:
             for k in range(params.shape[0]):
                 params[k] += mu * m[k] - lr * grad[k]
         else:

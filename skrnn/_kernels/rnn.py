@@ -1,45 +1,81 @@
 """Vanilla (Elman) recurrent layer: h_t = act(x_t @ W_ih + h_{t-1} @ W_hh + b)."""
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
-from .activations import INLINE, JIT, TANH, activate_rows
-from .dense import add_input_product, column_sums
+from .activations import TANH, activate_rows
+from .config import INLINE, JIT, implementation
+from .dense import add_input_product
+from .layout import CARRY, GRAD, named, vector, view2, view3
+from .recurrent import (
+    bias_grad,
+    cell_rows,
+    gather_time_major,
+    recurrent_backward,
+    recurrent_forward,
+    weight_grads,
+)
+
+WEIGHTS = named(
+    W_ih=("inputs", 1, "glorot"),
+    W_hh=("hidden", 1, "orthogonal"),
+    b=(None, 1, "zeros"),
+)
+
+ROWS = cell_rows(
+    dz=(GRAD, 1),  # gradient at the pre-activations
+    carry=(CARRY, 1),  # gradient reaching h_t from step t + 1
+)
 
 
 @njit(**INLINE)
 def rnn_step(x, W_ih, W_hh, b, kind, h_prev, h, rec):
-    """One step of the layer (the loop over steps is
-    :func:`skrnn._kernels.train.recurrent_forward`): h = act(x @ W_ih +
-    h_prev @ W_hh + b), ``h`` distinct from ``h_prev``. The recurrent
-    product goes straight into ``h`` and the input product is added to it.
-    rec : (B, H) scratch."""
+    """One step: h = act(x @ W_ih + h_prev @ W_hh + b), ``h`` distinct from
+    ``h_prev``. The recurrent product goes straight into ``h`` and the input
+    product is added to it. rec : (B, H) scratch."""
     np.dot(h_prev, W_hh, h)
     add_input_product(x, W_ih, h, rec)
     activate_rows(h, b, kind)
 
 
-@njit(**JIT)
-def rnn_backward(X, W_ih, W_hh, kind, Hs, dH, t_stop, dZ, carry, dW_ih, dW_hh, db, dX, need_dX):
-    """Backpropagation through time for the steps of :func:`rnn_step`.
+@implementation
+def rnn_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep):
+    """The layer over the sequence (see ``recurrent.layer_forward``)."""
+    T, b, n_in = inp.shape
+    W_ih = view2(params, p_off[WEIGHTS.W_ih], n_in, H)
+    W_hh = view2(params, p_off[WEIGHTS.W_hh], H, H)
+    bias = vector(params, p_off[WEIGHTS.b], H)
+    Hs = view3(ws, w_off[ROWS.hs], n_states, b, H)
+    scratch = rec[: b * H].reshape((b, H))
+    Hs[0] = 0.0
+    for t in range(T):
+        rnn_step(inp[t], W_ih, W_hh, bias, cell.activation, Hs[t % n_states],
+                 Hs[(t + 1) % n_states], scratch)
 
-    dH : (T, B, H) gradient of the loss with respect to each step's output
-    (from the layer above or the head). Steps before ``t_stop`` are cut from
-    the graph (truncated BPTT): no gradient reaches them or flows through
-    them. dZ : (T, B, H) and carry : (B, H) scratch. Weight gradients are
-    written, not accumulated.
-    """
-    T, B, D = X.shape
+
+@implementation
+def rnn_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX):
+    """Backpropagation through time (see ``recurrent.layer_backward``)."""
+    T, B, n_in = inp.shape
+    W_ih = view2(params, p_off[WEIGHTS.W_ih], n_in, H)
+    W_hh = view2(params, p_off[WEIGHTS.W_hh], H, H)
+    Hs = view3(ws, w_off[ROWS.hs], T + 1, B, H)
+    dZ = view3(ws, w_off[ROWS.dz], T, B, H)
+    carry = view2(ws, w_off[ROWS.carry], B, H)
     dZ[:t_stop] = 0.0
     carry[:] = 0.0
     for t in range(T - 1, t_stop - 1, -1):
         dz = dZ[t]
-        _pre_activation_grad(dH[t], carry, Hs[t + 1], kind, dz)
+        _pre_activation_grad(dH[t], carry, Hs[t + 1], cell.activation, dz)
         if t > t_stop:
             np.dot(dz, W_hh.T, carry)
-    recurrent_weight_grads(X, Hs, dZ, dW_ih, dW_hh, db)
+    weight_grads(inp, Hs, dZ, dZ, view2(grad, p_off[WEIGHTS.W_ih], n_in, H),
+                 view2(grad, p_off[WEIGHTS.W_hh], H, H))
+    bias_grad(dZ, vector(grad, p_off[WEIGHTS.b], H))
     if need_dX:
-        np.dot(dZ.reshape(T * B, dZ.shape[2]), W_ih.T, dX.reshape(T * B, D))
+        np.dot(dZ.reshape(T * B, H), W_ih.T, dX.reshape(T * B, n_in))
 
 
 @njit(**JIT)
@@ -57,13 +93,16 @@ def _pre_activation_grad(dh, carry, h, kind, dz):
             d[j] = g[j] + c[j] if a[j] > 0 else 0.0
 
 
-@njit(**JIT)
-def recurrent_weight_grads(X, Hs, dZ, dW_ih, dW_hh, db):
-    """All timesteps' weight gradients as two large products after the
-    backward loop, not one small product a step; shared with the LSTM."""
-    T, B, D = X.shape
-    H = Hs.shape[2]
-    dZ2 = dZ.reshape(T * B, dZ.shape[2])
-    np.dot(X.reshape(T * B, D).T, dZ2, dW_ih)
-    np.dot(Hs[:T].reshape(T * B, H).T, dZ2, dW_hh)
-    column_sums(dZ2, db)
+class RNN(NamedTuple):
+    """The Elman cell, as the generic kernels see it: ``activation`` is the
+    code of tanh or relu."""
+
+    activation: int
+
+    weights = WEIGHTS
+    rows = ROWS
+    forward = rnn_forward
+    backward = rnn_backward
+    gather = gather_time_major
+    network_forward = recurrent_forward
+    network_backward = recurrent_backward

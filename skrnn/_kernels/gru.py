@@ -1,0 +1,161 @@
+"""GRU layer, gates in PyTorch's order: reset, update, new.
+
+    r = sigmoid(x W_ir + b_ir + h W_hr + b_hr)
+    z = sigmoid(x W_iz + b_iz + h W_hz + b_hz)
+    n = tanh(x W_in + b_in + r * (h W_hn + b_hn))
+    h' = (1 - z) * n + z * h  =  n + z * (h - n)
+
+``b_hn`` sits inside ``r * (...)``, so the layer keeps two bias vectors,
+``b_ih`` and ``b_hh`` (3H each), and the recurrent and input projections of
+the new gate stay apart: the gradient at ``h W_hn`` is ``r`` times that at
+``x W_in``. Elementwise loops each write one array, so that they vectorise.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from .activations import sigmoid, tanh
+from .config import INLINE, JIT, implementation
+from .dense import input_product
+from .layout import CARRY, GRAD, STEPS, named, vector, view2, view3
+from .recurrent import (
+    bias_grad,
+    cell_rows,
+    gather_time_major,
+    recurrent_backward,
+    recurrent_forward,
+    weight_grads,
+)
+
+WEIGHTS = named(
+    W_ih=("inputs", 3, "glorot"),
+    W_hh=("hidden", 3, "orthogonal"),
+    b_ih=(None, 3, "zeros"),
+    b_hh=(None, 3, "zeros"),
+)
+
+ROWS = cell_rows(
+    gates=(STEPS, 3),  # activated r, z and n
+    hn=(STEPS, 1),  # h_{t-1} @ W_hn + b_hn, the term r multiplies
+    dz_x=(GRAD, 3),  # gradient at the input projections (and b_ih)
+    dz_h=(GRAD, 3),  # gradient at the recurrent projections (and b_hh)
+    carry=(CARRY, 1),  # gradient reaching h_t from step t + 1
+    back=(CARRY, 1),  # its part through W_hh, before it is added
+)
+
+
+@njit(**INLINE)
+def gru_step(x, W_ih, W_hh, b_ih, b_hh, h_prev, h, g, hn, rec):
+    """One step: activated gates ``g`` (B, 3H), ``hn`` (B, H) and ``h`` from
+    ``x`` (B, D) and ``h_prev``; all arrays distinct. The recurrent product
+    goes straight into ``g``; rec : (B, 3H) scratch for the input product."""
+    np.dot(h_prev, W_hh, g)
+    input_product(x, W_ih, rec)
+    gru_cell(g, rec, b_ih, b_hh, h_prev, h, hn)
+
+
+@njit(**JIT)
+def gru_cell(g, xg, b_ih, b_hh, h_prev, h, hn):
+    """The elementwise half of a step: ``g`` holds h_prev @ W_hh on entry and
+    the activated r, z, n on exit; ``xg`` holds x @ W_ih."""
+    B, H = h.shape
+    for i in range(B):
+        gi, xi, hni = g[i], xg[i], hn[i]
+        rz, x_rz, bi_rz, bh_rz = gi[: 2 * H], xi[: 2 * H], b_ih[: 2 * H], b_hh[: 2 * H]
+        for j in range(2 * H):
+            rz[j] = sigmoid(rz[j] + bh_rz[j] + x_rz[j] + bi_rz[j])
+        n, x_n, bi_n, bh_n, r = gi[2 * H :], xi[2 * H :], b_ih[2 * H :], b_hh[2 * H :], gi[:H]
+        for j in range(H):
+            hni[j] = n[j] + bh_n[j]
+        for j in range(H):
+            n[j] = tanh(x_n[j] + bi_n[j] + r[j] * hni[j])
+        z, hp, hi = gi[H : 2 * H], h_prev[i], h[i]
+        for j in range(H):
+            hi[j] = n[j] + z[j] * (hp[j] - n[j])
+
+
+@implementation
+def gru_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep):
+    """The layer over the sequence (see ``recurrent.layer_forward``). Without
+    ``keep``, one step's gates are kept."""
+    T, b, n_in = inp.shape
+    G = 3 * H
+    steps = T if keep else 1
+    W_ih = view2(params, p_off[WEIGHTS.W_ih], n_in, G)
+    W_hh = view2(params, p_off[WEIGHTS.W_hh], H, G)
+    b_ih = vector(params, p_off[WEIGHTS.b_ih], G)
+    b_hh = vector(params, p_off[WEIGHTS.b_hh], G)
+    Hs = view3(ws, w_off[ROWS.hs], n_states, b, H)
+    Gt = view3(ws, w_off[ROWS.gates], steps, b, G)
+    HN = view3(ws, w_off[ROWS.hn], steps, b, H)
+    scratch = rec[: b * G].reshape((b, G))
+    Hs[0] = 0.0
+    for t in range(T):
+        gru_step(inp[t], W_ih, W_hh, b_ih, b_hh, Hs[t % n_states], Hs[(t + 1) % n_states],
+                 Gt[t % steps], HN[t % steps], scratch)
+
+
+@implementation
+def gru_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX):
+    """Backpropagation through time (see ``recurrent.layer_backward``)."""
+    T, B, n_in = inp.shape
+    G = 3 * H
+    W_ih = view2(params, p_off[WEIGHTS.W_ih], n_in, G)
+    W_hh = view2(params, p_off[WEIGHTS.W_hh], H, G)
+    Hs = view3(ws, w_off[ROWS.hs], T + 1, B, H)
+    Gates = view3(ws, w_off[ROWS.gates], T, B, G)
+    HN = view3(ws, w_off[ROWS.hn], T, B, H)
+    dZx = view3(ws, w_off[ROWS.dz_x], T, B, G)
+    dZh = view3(ws, w_off[ROWS.dz_h], T, B, G)
+    dh = view2(ws, w_off[ROWS.carry], B, H)
+    back = view2(ws, w_off[ROWS.back], B, H)
+    dZx[:t_stop] = 0.0
+    dZh[:t_stop] = 0.0
+    dh[:] = 0.0
+    for t in range(T - 1, t_stop - 1, -1):
+        dh += dH[t]
+        for i in range(B):
+            gi, hni, hp, dhi = Gates[t, i], HN[t, i], Hs[t, i], dh[i]
+            r, z, n = gi[:H], gi[H : 2 * H], gi[2 * H :]
+            dxi, dhh = dZx[t, i], dZh[t, i]
+            dx_r, dx_z, dx_n = dxi[:H], dxi[H : 2 * H], dxi[2 * H :]
+            dh_r, dh_z, dh_n = dhh[:H], dhh[H : 2 * H], dhh[2 * H :]
+            for j in range(H):
+                dx_n[j] = dhi[j] * (1.0 - z[j]) * (1.0 - n[j] * n[j])
+            for j in range(H):
+                dh_n[j] = dx_n[j] * r[j]
+            for j in range(H):
+                dx_r[j] = dx_n[j] * hni[j] * r[j] * (1.0 - r[j])
+            for j in range(H):
+                dx_z[j] = dhi[j] * (hp[j] - n[j]) * z[j] * (1.0 - z[j])
+            for j in range(H):
+                dh_r[j] = dx_r[j]
+            for j in range(H):
+                dh_z[j] = dx_z[j]
+            for j in range(H):
+                dhi[j] *= z[j]  # the direct path from h_t to h_{t-1}
+        if t > t_stop:
+            np.dot(dZh[t], W_hh.T, back)
+            dh += back
+    weight_grads(inp, Hs, dZx, dZh, view2(grad, p_off[WEIGHTS.W_ih], n_in, G),
+                 view2(grad, p_off[WEIGHTS.W_hh], H, G))
+    bias_grad(dZx, vector(grad, p_off[WEIGHTS.b_ih], G))
+    bias_grad(dZh, vector(grad, p_off[WEIGHTS.b_hh], G))
+    if need_dX:
+        np.dot(dZx.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in))
+
+
+class GRU(NamedTuple):
+    """The GRU cell, as the generic kernels see it (``activation`` unused)."""
+
+    activation: int
+
+    weights = WEIGHTS
+    rows = ROWS
+    forward = gru_forward
+    backward = gru_backward
+    gather = gather_time_major
+    network_forward = recurrent_forward
+    network_backward = recurrent_backward

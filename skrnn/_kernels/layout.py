@@ -1,0 +1,67 @@
+"""Names and sizes of the arrays inside the flat parameter and workspace vectors.
+
+Kernels receive two flat vectors, ``params`` (all weights) and ``ws`` (all
+scratch), and tables of offsets into them: ``p_off`` (one row per layer,
+the head last), ``w_off`` (one row per layer) and ``s_off`` (rows shared by
+the layers). A layer kind declares its arrays once, with :func:`named`;
+the result is a namedtuple of column numbers that its
+kernels index the tables with (``w_off[k, ROWS.gates]``), and its class
+keeps the specs from which ``skrnn._network`` sizes and fills them.
+"""
+
+from collections import namedtuple
+
+from numba import njit
+
+from .config import INLINE
+
+# How many timesteps of a (batch, width) slab a workspace row holds:
+OUTPUTS = "outputs"  # a layer's hidden states: T + 1, or 2 for predict's top layer
+KEPT = "kept"  # states that later steps read: T + 1 in training, 2 in predict
+STEPS = "steps"  # per-step values: T in training, 1 in predict
+GRAD = "grad"  # per-step gradients: T in training, none in predict
+CARRY = "carry"  # one step of gradient carried back in time: training only
+
+
+def columns(*names):
+    """A namedtuple whose field ``name`` holds its position."""
+    return namedtuple("Columns", names)(*range(len(names)))
+
+
+def named(**specs):
+    """Declare a layer's arrays: a namedtuple of their column numbers, for the
+    kernels, whose type keeps the specs in order (``type(t).specs``), for
+    ``skrnn._network``.
+
+    Workspace rows are ``name=(length, width)``: a length above, a width in
+    multiples of the layer's hidden size. Weight arrays are ``name=(rows,
+    width, init)``: ``rows`` is ``"inputs"`` or ``"hidden"`` for a matrix
+    (n_in or H rows, penalised by ``alpha``) or ``None`` for a bias vector
+    (not penalised), ``width`` in multiples of the layer's size, ``init``
+    the name of an initialisation scheme of ``skrnn._network``.
+    """
+    table = columns(*specs)
+    type(table).specs = tuple(specs.values())
+    return table
+
+
+@njit(**INLINE)
+def view2(a, off, d0, d1):
+    return a[off : off + d0 * d1].reshape((d0, d1))
+
+
+@njit(**INLINE)
+def view3(a, off, d0, d1, d2):
+    return a[off : off + d0 * d1 * d2].reshape((d0, d1, d2))
+
+
+@njit(**INLINE)
+def vector(a, off, n):
+    return a[off : off + n]
+
+
+#: Rows of ``s_off``, shared by all layers, sized by ``skrnn._network``: the
+#: gathered minibatch (inputs, targets, weights), the head's output and its
+#: gradient, the gradient at the top layer's last output, two buffers of
+#: gradients between recurrent layers and the recurrent step's scratch.
+SHARED = columns("xb", "yb", "swb", "pred", "dpred", "dtop", "dh_a", "dh_b", "rec")

@@ -1,0 +1,140 @@
+"""Stacked recurrent layers of one cell kind (RNN, LSTM, GRU), any cell.
+
+The network runs its layers one after the other over the whole sequence:
+layer ``k`` reads the outputs of layer ``k - 1`` at every step (the
+gathered input for ``k = 0``) and the head reads the top layer's last
+output. What a layer does at a step is its cell's business: each cell
+module (``rnn``, ``lstm``, ``gru``) provides ``forward`` (the time loop)
+and ``backward`` (backpropagation through time) with the signatures of
+:func:`layer_forward` and :func:`layer_backward`, declares its weights and
+workspace with :func:`cell_rows`, and names them on its NamedTuple class.
+"""
+
+import numpy as np
+from numba import njit
+
+from .config import JIT, by_type, implementation
+from .dense import column_sums
+from .layout import OUTPUTS, SHARED, columns, named, view3
+
+
+@by_type("forward")
+def layer_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep):
+    """Run one layer over the sequence.
+
+    ``inp`` (T, b, n_in) time-major; ``p_off`` and ``w_off`` this layer's
+    rows of the tables; ``rec`` flat scratch of at least b times the cell's
+    gate width; ``n_states`` the slots of the ``hs`` row (T + 1, or 2 when
+    only the last output is read); ``keep`` keeps every step's state for
+    BPTT. Writes the hidden states ``hs[t + 1] = h_t`` (``hs[0]`` = 0).
+    """
+    return type(cell).forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep)
+
+
+@by_type("backward")
+def layer_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX):
+    """Backpropagation through time for one layer.
+
+    ``dH`` (T, b, H) is the gradient with respect to each output h_t (from
+    the layer above or the head); steps before ``t_stop`` are cut from the
+    graph (truncated BPTT: no gradient reaches or crosses them). Writes (not
+    accumulates) the layer's weight gradients into ``grad``, and the
+    gradient with respect to ``inp`` into ``dX`` (T, b, n_in) when
+    ``need_dX``.
+    """
+    return type(cell).backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX,
+                               need_dX)
+
+
+def cell_rows(**specs):
+    """A cell's workspace rows (see ``layout.named``), its hidden states first."""
+    return named(hs=(OUTPUTS, 1), **specs)
+
+
+#: Every cell's hidden states are its first row.
+HS = columns("hs").hs
+
+
+@implementation
+def gather_time_major(net, X, t0, scaling, rows, ws, s_off):
+    """The minibatch: xb[t, i, :] is X[rows[i], t0 + t, :] standardised
+    (``scaling`` (2, D): each feature's shift and scale), time-major and
+    contiguous in the shared ``xb`` row; returns it (T, b, D)."""
+    b, T, D = rows.shape[0], X.shape[1] - t0, X.shape[2]
+    xb = view3(ws, s_off[SHARED.xb], T, b, D)
+    shift, scale = scaling[0], scaling[1]
+    for i in range(b):
+        r = rows[i]
+        for t in range(T):
+            for d in range(D):
+                xb[t, i, d] = (X[r, t0 + t, d] - shift[d]) / scale[d]
+    return xb
+
+
+@implementation
+def recurrent_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep):
+    """Run the layers over a time-major batch ``xb`` (T, b, D); returns the
+    top layer's last output (b, H), the head's input.
+
+    With ``keep`` (training) every step's states stay in the workspace for
+    BPTT. Without (predict) the top layer keeps two states, so that a
+    one-layer network's memory is independent of T and predict runs large
+    chunks whose state stays in cache.
+    """
+    T, b, _ = xb.shape
+    L = sizes.shape[0] - 2
+    rec = ws[s_off[SHARED.rec] :]
+    inp = xb
+    for k in range(L):
+        H = sizes[k + 1]
+        n_states = T + 1 if keep or k < L - 1 else 2  # below the top: the next input
+        layer_forward(net, inp, H, params, p_off[k], ws, w_off[k], rec, n_states, keep)
+        if k < L - 1:
+            inp = view3(ws, w_off[k, HS] + b * H, T, b, H)  # hs[1:], the next input
+    n_states = T + 1 if keep else 2
+    return view3(ws, w_off[L - 1, HS], n_states, b, sizes[L])[T % n_states]
+
+
+@implementation
+def recurrent_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_off,
+                       d_top):
+    """Gradients of all layers from ``d_top`` (b, H): the loss's gradient with
+    respect to the top layer's last output. ``bptt_steps`` <= 0: full BPTT."""
+    T, b, _ = xb.shape
+    L = sizes.shape[0] - 2
+    t_stop = max(0, T - bptt_steps) if bptt_steps > 0 else 0
+    # The head reads the last step only: the top layer's outputs get no
+    # gradient from it at the other steps.
+    dH = view3(ws, s_off[SHARED.dh_a], T, b, sizes[L])
+    dH[: T - 1] = 0.0
+    last = dH[T - 1]
+    for i in range(b):  # a loop: an array assignment compiles a shape check's message
+        for j in range(sizes[L]):
+            last[i, j] = d_top[i, j]
+    use_a = True
+    for k in range(L - 1, -1, -1):
+        n_in, H = sizes[k], sizes[k + 1]
+        dH = view3(ws, s_off[SHARED.dh_a if use_a else SHARED.dh_b], T, b, H)
+        dX = view3(ws, s_off[SHARED.dh_b if use_a else SHARED.dh_a], T, b, n_in)
+        inp = xb if k == 0 else view3(ws, w_off[k - 1, HS] + b * n_in, T, b, n_in)
+        layer_backward(net, inp, H, params, p_off[k], grad, ws, w_off[k], dH, t_stop, dX, k > 0)
+        use_a = not use_a
+
+
+@njit(**JIT)
+def weight_grads(X, Hs, dZ_x, dZ_h, dW_ih, dW_hh):
+    """All timesteps' weight gradients as two large products after the
+    backward loop, not one small product a step: dW_ih from the inputs X
+    (T, b, n_in) and the gradients at their projections ``dZ_x`` (T, b, G),
+    dW_hh from the previous states Hs[:T] and ``dZ_h`` (the same array for
+    cells whose recurrent and input terms add up before the nonlinearity)."""
+    T, B, D = X.shape
+    H, G = Hs.shape[2], dZ_x.shape[2]
+    np.dot(X.reshape(T * B, D).T, dZ_x.reshape(T * B, G), dW_ih)
+    np.dot(Hs[:T].reshape(T * B, H).T, dZ_h.reshape(T * B, G), dW_hh)
+
+
+@njit(**JIT)
+def bias_grad(dZ, db):
+    """db = sum over steps and sequences of dZ (T, b, G)."""
+    column_sums(dZ.reshape(dZ.shape[0] * dZ.shape[1], dZ.shape[2]), db)

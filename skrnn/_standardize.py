@@ -1,0 +1,74 @@
+"""``standardize=True``: the statistics, and how the network sees X and y.
+
+Inputs are standardised per sequence feature over all samples and the
+window's timesteps (one scale for every step of a feature keeps the shape
+of a sequence; ``StandardScaler`` on 2-D windows would scale each timestep
+apart), targets per output; the statistics are sample-weighted and come
+from the training samples of the first fit. The kernels standardise X as
+they gather a minibatch, so that no standardised copy of X is ever made.
+"""
+
+import numpy as np
+
+from ._network import identity_scaling
+
+#: The fitted attributes that hold the statistics (None: not standardised).
+STATISTICS = ("X_mean_", "X_scale_", "y_mean_", "y_scale_")
+
+
+def statistics(X, Y, sw, dtype):
+    """Sample-weighted means and scales of each feature of X (n, T, D), over
+    samples and timesteps, and of each column of Y (n, n_out), in ``dtype``,
+    as a dict of :data:`STATISTICS`.
+
+    A constant column gets scale 1, by StandardScaler's rule.
+    """
+    weights = np.asarray(sw if sw.sum() > 0 else np.ones_like(sw), dtype=np.float64)
+    values = []
+    for A in (X, Y[:, np.newaxis, :]):
+        mean = _weighted_mean(A, weights)
+        var = _weighted_mean(A, weights, center=mean)
+        n = A.shape[0] * A.shape[1]
+        eps = np.finfo(np.float64).eps
+        constant = var <= n * eps * var + (n * mean * eps) ** 2
+        values += [mean.astype(dtype), np.where(constant, 1.0, np.sqrt(var)).astype(dtype)]
+    return dict(zip(STATISTICS, values))
+
+
+def _weighted_mean(A, weights, center=None):
+    # Mean over samples and steps of A (n, T, D), or of (A - center) ** 2,
+    # per feature, each sample weighted. In float64 and in blocks of
+    # samples: no copy of X (fit's extra memory stays independent of the
+    # data's size), and a contiguous block gives the same sums for the same
+    # values in any memory layout.
+    n, T, D = A.shape
+    step = max(1, 2**16 // (T * D))
+    total = np.zeros(D)
+    for start in range(0, n, step):
+        block = np.array(A[start : start + step], dtype=np.float64)
+        if center is not None:
+            block = (block - center) ** 2
+        total += np.einsum("i,itd->d", weights[start : start + step], block)
+    return total / (weights.sum() * T)
+
+
+def network_targets(Y, stats):
+    """Targets (n, n_out) as the network learns them."""
+    if stats["y_mean_"] is None:
+        return Y
+    return (Y - stats["y_mean_"]) / stats["y_scale_"]
+
+
+def input_scaling(stats, n_features, dtype):
+    """The kernels' (2, D) shift and scale of each sequence feature."""
+    if stats["X_mean_"] is None:
+        return identity_scaling(n_features, dtype)
+    return np.array([stats["X_mean_"], stats["X_scale_"]], dtype=dtype)
+
+
+def to_target_units(out, stats):
+    """Network outputs (n, n_out) back in the units of y, in place."""
+    if stats["y_mean_"] is not None:
+        out *= stats["y_scale_"]
+        out += stats["y_mean_"]
+    return out
