@@ -171,6 +171,7 @@ class Network:
         self._widest_product = max(int(np.prod(s)) for s in self.layout.shapes)
         self._penalty_masks = {}
         self._workspace_layouts = {}
+        self._variants = {task: f"{kind} {task}" for task in ("training", "prediction")}
 
     # ------------------------------------------------------------ weights
 
@@ -266,8 +267,8 @@ class Network:
         fit = _PREDICT_WORKSPACE_BYTES // (per_sequence * np.dtype(dtype).itemsize)
         return int(max(1, min(n_samples, fit)))
 
-    def _notice(self, kernel, dtype, what, verbose):
-        return compile_notice(kernel, dtype, f"{self.kind} {what}", verbose)
+    def _notice(self, kernel, dtype, task, verbose):
+        return compile_notice(kernel, dtype, self._variants[task], verbose)
 
     def predict(self, params, X, t0=0, scaling=None, verbose=False):
         """Predictions ``(n_samples, n_outputs)`` for X (n, t0 + T, D), C-contiguous.

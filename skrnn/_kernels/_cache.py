@@ -102,7 +102,6 @@ _NOTICE_AFTER = 1.0
 _ready = set()  # (kernel, variant, dtype) already compiled or loaded here
 
 
-@contextlib.contextmanager
 def compile_notice(kernel, dtype, what, verbose=False):
     """Say so when the call in the ``with`` block compiles ``kernel`` for ``dtype``.
 
@@ -111,14 +110,22 @@ def compile_notice(kernel, dtype, what, verbose=False):
     variant in a process either loads it from the cache or compiles it,
     which takes 5 to 20 s with no output of its own. A call still waiting
     after ``_NOTICE_AFTER`` seconds without a new compiled signature is
-    compiling: it is announced on the ``skrnn``
-    logger (INFO) and, with ``verbose``, printed; its duration follows when
-    it ends. Later calls cost one set lookup.
+    compiling: it is announced on the ``skrnn`` logger (INFO) and, with
+    ``verbose``, printed; its duration follows when it ends. Later calls
+    cost a set lookup (predicting one sequence takes tens of microseconds).
     """
-    key = (kernel, what, np.dtype(dtype).name)
+    key = (kernel, what, dtype)
     if key in _ready or not hasattr(kernel, "signatures"):  # NUMBA_DISABLE_JIT=1
-        yield
-        return
+        return _NOTHING
+    return _first_call(kernel, np.dtype(dtype).name, what, verbose, key)
+
+
+_NOTHING = contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def _first_call(kernel, dtype_name, what, verbose, key):
+    # The notice's timer around a variant's first call.
     compiled_before = len(kernel.signatures)
     tic = time.perf_counter()
     announced = threading.Event()
@@ -126,7 +133,7 @@ def compile_notice(kernel, dtype, what, verbose=False):
     def announce():
         if len(kernel.signatures) == compiled_before:
             announced.set()
-            _say(f"skrnn: compiling the {what} kernels for {np.dtype(dtype).name} "
+            _say(f"skrnn: compiling the {what} kernels for {dtype_name} "
                  f"(once: later runs load them from {cache_dir()})...", verbose)
 
     timer = threading.Timer(_NOTICE_AFTER, announce)

@@ -13,8 +13,8 @@ once an epoch, not once a minibatch.
 
 Weights live in one flat vector ``params``; ``p_off[k]`` holds the offsets
 of layer ``k``'s arrays (in the order its ``weights`` declare them) and the
-last row those of the linear head (``HEAD``). ``sizes`` is ``[n_inputs,
-*hidden, n_outputs]``. Scratch arrays live in one flat vector ``ws``
+last row those of the linear head (``HEAD``, a dense layer's arrays).
+``sizes`` is ``[n_inputs, *hidden, n_outputs]``. Scratch arrays live in one flat vector ``ws``
 allocated once per fit; ``w_off[k]`` and ``s_off`` give their offsets
 (layout in ``skrnn._network``), each sized for the largest minibatch and
 viewed at the size of the current one.
@@ -27,8 +27,9 @@ from numba import njit
 
 from .activations import IDENTITY
 from .config import JIT, by_type
+from .dense import WEIGHTS as HEAD
 from .dense import dense_backward, dense_forward
-from .layout import SHARED, columns, vector, view2
+from .layout import SHARED, vector, view2
 from .losses import add_penalty, loss_output, loss_value_grad
 from .optim import optimizer_step, stop_requested
 
@@ -51,10 +52,6 @@ def network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off,
     """The hidden layers' gradients from ``d_top``, the head's input's."""
     return type(net).network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws,
                                       w_off, s_off, d_top)
-
-
-#: The linear head's arrays, the last row of ``p_off``.
-HEAD = columns("W", "b")
 
 
 @njit(**JIT)
