@@ -14,6 +14,14 @@ from ._rnn import RNNRegressor
 from ._version import __version__
 from ._windows import make_windows
 
+# Saved models name the estimator classes by their public path
+# (``skrnn.LSTMRegressor``, not ``skrnn._lstm.LSTMRegressor``): that is what
+# skops lists as the types to trust, and pickles then survive a move of the
+# private modules.
+for _estimator in (GRURegressor, LSTMRegressor, RNNRegressor, WindowMLPRegressor):
+    _estimator.__module__ = __name__
+del _estimator
+
 __all__ = [
     "GRURegressor",
     "InconsistentVersionWarning",

@@ -65,6 +65,21 @@ def test_pickle_from_another_version_warns(fitted):
         blank.__setstate__(state)
 
 
+def test_pickles_name_the_public_class_and_those_naming_the_private_module_load(
+        fitted, data, monkeypatch):
+    X, _ = data
+    blob = pickle.dumps(fitted)
+    assert b"skrnn._" not in blob  # no private class or module anywhere in it
+    # Pickles written before the classes carried their public path.
+    private = {"RNNRegressor": "skrnn._rnn", "LSTMRegressor": "skrnn._lstm",
+               "GRURegressor": "skrnn._gru", "WindowMLPRegressor": "skrnn._mlp"}
+    monkeypatch.setattr(type(fitted), "__module__", private[type(fitted).__name__])
+    old = pickle.dumps(fitted)
+    monkeypatch.undo()
+    assert private[type(fitted).__name__].encode() in old
+    np.testing.assert_array_equal(pickle.loads(old).predict(X), fitted.predict(X))
+
+
 def test_fitted_attributes(fitted, data):
     X, y = data
     n_iter = fitted.n_iter_
