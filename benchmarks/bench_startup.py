@@ -1,9 +1,10 @@
 """Start-up cost: import, Numba compilation (cold) and cache loading (warm).
 
-Each measurement is a fresh Python process that imports skrnn and fits one
-small model (64 sequences of 24 steps, 8 hidden units, 2 epochs). "cold"
-runs on an empty Numba cache folder, so it includes compiling the kernels
-that fit uses; "warm" runs again on the cache the cold run left. The script
+Each measurement is a fresh Python process that imports skrnn, fits one
+small model (64 sequences of 24 steps, 8 hidden units, 2 epochs, float64)
+and predicts with it. "cold" runs on an empty cache folder, so its fit
+includes compiling the training kernels and its first predict the
+prediction kernels; "warm" runs again on the cache the cold run left. The script
 also lists which kernels each cold fit compiled (the cache index files it
 wrote), to show that a fit compiles only what it uses, and measures the
 per-worker cost in joblib's worker processes (as a parallel search uses
@@ -28,20 +29,22 @@ import numpy as np
 import skrnn
 t1 = time.perf_counter()
 X = np.random.RandomState(0).normal(size=(64, 24))
-skrnn.{name}(hidden_layer_sizes=(8,), max_iter=2).fit(X, X[:, -1])
+model = skrnn.{name}(hidden_layer_sizes=(8,), max_iter=2).fit(X, X[:, -1])
 t2 = time.perf_counter()
-print(t1 - t0, t2 - t1)
+model.predict(X)
+t3 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2)
 """
 
 
 def run(name, cache):
-    env = dict(os.environ, NUMBA_CACHE_DIR=cache, PYTHONWARNINGS="ignore")
+    env = dict(os.environ, SKRNN_CACHE_DIR=cache, PYTHONWARNINGS="ignore")
     tic = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", FIT.format(name=name)], env=env, check=True,
         capture_output=True, text=True,
     ).stdout.split()
-    return time.perf_counter() - tic, float(out[0]), float(out[1])
+    return (time.perf_counter() - tic, *map(float, out))
 
 
 # Per-worker cost in a parallel search: 8 small fits in joblib's 2 loky
@@ -79,13 +82,15 @@ print(json.dumps({"wall_s": wall, "first_task_s": sorted(first.values()),
 
 
 def search_workers(cache):
-    env = dict(os.environ, NUMBA_CACHE_DIR=cache, PYTHONWARNINGS="ignore")
+    env = dict(os.environ, SKRNN_CACHE_DIR=cache, PYTHONWARNINGS="ignore")
     out = subprocess.run([sys.executable, "-c", WORKERS], env=env, check=True,
                          capture_output=True, text=True).stdout
     return json.loads(out.splitlines()[-1])
 
 
 def compiled_kernels(cache):
+    # The cached functions (their index files): a fit's top-level kernels
+    # and whatever they call that Numba compiles on its own.
     names = set()
     for _, _, files in os.walk(cache):
         names.update(f.split("-")[0] for f in files if f.endswith(".nbi"))
@@ -98,13 +103,13 @@ def main():
     parser.add_argument("--json", default="bench_startup.json")
     args = parser.parse_args()
     results = {}
-    for name in ["RNNRegressor", "LSTMRegressor", "WindowMLPRegressor"]:
+    for name in ["RNNRegressor", "LSTMRegressor", "GRURegressor", "WindowMLPRegressor"]:
         cache = tempfile.mkdtemp(prefix="skrnn-startup-")
         cold = run(name, cache)
         kernels = compiled_kernels(cache)
         warm = [run(name, cache) for _ in range(args.repeats)]
         results[name] = {
-            "cold_process_s": cold[0], "cold_fit_s": cold[2],
+            "cold_process_s": cold[0], "cold_fit_s": cold[2], "cold_predict_s": cold[3],
             "warm_process_s": statistics.median(w[0] for w in warm),
             "warm_import_s": statistics.median(w[1] for w in warm),
             "warm_fit_s": statistics.median(w[2] for w in warm),
@@ -113,7 +118,8 @@ def main():
         r = results[name]
         print(
             f"{name:20s} cold: process {r['cold_process_s']:5.2f} s (first fit "
-            f"{r['cold_fit_s']:5.2f} s); warm: process {r['warm_process_s']:4.2f} s "
+            f"{r['cold_fit_s']:5.2f} s, first predict {r['cold_predict_s']:5.2f} s); "
+            f"warm: process {r['warm_process_s']:4.2f} s "
             f"(import {r['warm_import_s']:4.2f} s, first fit {r['warm_fit_s']:4.2f} s)"
         )
         print(f"{'':20s} compiled: {', '.join(kernels)}")

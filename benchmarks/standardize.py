@@ -15,7 +15,7 @@ trappings, cubic metres per second: nobody scaled them):
 Test RMSE, median over 5 seeds, with the seasonal-naive (airline: same
 month last year) or naive (last value) forecast as the yardstick.
 
-Run: ``python benchmarks/standardize.py [--seeds 5]``.
+Run: ``python benchmarks/standardize.py [--seeds 5] [--models GRURegressor,...]``.
 """
 
 import argparse
@@ -28,8 +28,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor, make_windows
+from skrnn import GRURegressor, LSTMRegressor, RNNRegressor, WindowMLPRegressor, make_windows
 from skrnn.datasets import load_airline, load_lynx, load_nile
+
+MODELS = {E.__name__: E for E in (WindowMLPRegressor, RNNRegressor, LSTMRegressor, GRURegressor)}
 
 # name, series, window, test size, naive lag (12: same month last year)
 SERIES = [
@@ -54,6 +56,7 @@ def variants(Estimator, seed):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--models", default=",".join(MODELS))
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     print("| series | model | naive | inside | pipeline | as given | inside / pipeline |")
@@ -63,7 +66,7 @@ def main():
         X, y = make_windows(values, window=window)
         naive = values[-n_test - lag : len(values) - lag]
         naive_rmse = np.sqrt(np.mean((naive - y[-n_test:]) ** 2))
-        for Estimator in (WindowMLPRegressor, RNNRegressor, LSTMRegressor):
+        for Estimator in (MODELS[m] for m in args.models.split(",")):
             errors = {}
             for seed in range(args.seeds):
                 for variant, model in variants(Estimator, seed).items():
