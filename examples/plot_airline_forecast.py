@@ -1,9 +1,9 @@
 """
-Forecasting the airline series with all three estimators
-=========================================================
+Forecasting the airline series with all four estimators
+========================================================
 
 One-step forecasts of the monthly airline passenger totals (1949-1960) for
-the last two years, from a window MLP, an Elman RNN and an LSTM, against
+the last two years, from a window MLP, an Elman RNN, an LSTM and a GRU, against
 the seasonal-naive forecast (this month = the same month last year). It is
 the job ``python -m skrnn`` runs.
 
@@ -19,7 +19,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor, make_windows
+from skrnn import GRURegressor, LSTMRegressor, RNNRegressor, WindowMLPRegressor, make_windows
 from skrnn.datasets import load_airline
 
 passengers = load_airline()
@@ -37,7 +37,7 @@ last_known = passengers.to_numpy()[-n_test - 1 : -1]
 # ``max_iter`` is only the ceiling).
 forecasts = {"seasonal naive": passengers.to_numpy()[-n_test - 12 : -12]}
 seconds = {}
-for Estimator in [WindowMLPRegressor, RNNRegressor, LSTMRegressor]:
+for Estimator in [WindowMLPRegressor, RNNRegressor, LSTMRegressor, GRURegressor]:
     model = Estimator(max_iter=1000, random_state=0)
     tic = time.perf_counter()
     model.fit(X_train, y_train)

@@ -1,6 +1,6 @@
 """``python -m skrnn``: the demo on the bundled airline series.
 
-Fits the three estimators to one-step forecasts of the monthly airline
+Fits the four estimators to one-step forecasts of the monthly airline
 passenger totals and prints each one's test RMSE and fit time beside a
 seasonal-naive baseline (this month = the same month last year), a row as
 soon as its model is fitted.
@@ -19,7 +19,14 @@ import time
 
 import numpy as np
 
-from . import LSTMRegressor, RNNRegressor, WindowMLPRegressor, __version__, make_windows
+from . import (
+    GRURegressor,
+    LSTMRegressor,
+    RNNRegressor,
+    WindowMLPRegressor,
+    __version__,
+    make_windows,
+)
 from .datasets import load_airline
 
 N_TEST = 24
@@ -38,7 +45,7 @@ def forecast_rows(random_state=0, window=12):
         return float(np.sqrt(np.mean((forecast - truth) ** 2)))
 
     yield "seasonal naive (same month last year)", rmse(passengers[-N_TEST - 12 : -12]), None
-    for Estimator in [WindowMLPRegressor, RNNRegressor, LSTMRegressor]:
+    for Estimator in [WindowMLPRegressor, RNNRegressor, LSTMRegressor, GRURegressor]:
         # Each trains until its loss stops improving (200 to 300 epochs).
         model = Estimator(max_iter=1000, random_state=random_state)
         tic = time.perf_counter()
@@ -59,7 +66,7 @@ def main(argv=None):
         description=(
             "The skrnn demo: one-step forecasts of the last 24 months of the monthly "
             "airline passenger totals (1949-1960, bundled with skrnn) by a window MLP, "
-            "an RNN and an LSTM, against a seasonal-naive forecast."
+            "an RNN, an LSTM and a GRU, against a seasonal-naive forecast."
         ),
         epilog=f"skrnn {__version__}. The first run compiles the Numba kernels (says so "
         "while it does); later runs load them from the cache.",

@@ -7,7 +7,8 @@ from skrnn.__main__ import forecast_table
 def test_demo_networks_beat_the_seasonal_naive_forecast():
     rows = forecast_table()
     names = [name for name, _, _ in rows]
-    assert names[1:] == ["WindowMLPRegressor", "RNNRegressor", "LSTMRegressor"]
+    assert names[1:] == ["WindowMLPRegressor", "RNNRegressor", "LSTMRegressor",
+                         "GRURegressor"]
     naive_rmse = rows[0][1]
     for name, rmse, seconds in rows[1:]:
         assert rmse < 0.6 * naive_rmse, name
@@ -18,6 +19,8 @@ def test_python_m_skrnn_prints_the_table():
     out = subprocess.run(
         [sys.executable, "-m", "skrnn"], capture_output=True, text=True, check=True
     ).stdout
-    for name in ["seasonal naive", "WindowMLPRegressor", "RNNRegressor", "LSTMRegressor"]:
+    for name in [
+        "seasonal naive", "WindowMLPRegressor", "RNNRegressor", "LSTMRegressor", "GRURegressor"
+    ]:
         assert name in out
     assert "test RMSE" in out
