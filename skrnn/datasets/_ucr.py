@@ -1,0 +1,175 @@
+"""Loaders of the UCR time-series classification sets bundled in this folder.
+
+The files are the UCR archive's, in the ``.ts`` text format that sktime and
+aeon ship them in: comment lines (``#``), header lines (``@name value``), then
+after ``@data`` one case a line, its channels separated by ``:`` (each a
+comma-separated series, ``?`` for a missing value) and its class label last.
+skrnn parses them itself, so that neither package is a dependency.
+"""
+
+from importlib import resources
+
+import numpy as np
+
+_SPLITS = ("train", "test")
+
+
+def read_ts(lines):
+    """Parse a ``.ts`` file's lines into its cases, labels and header.
+
+    Returns ``(series, labels, header)``: ``series`` a list of float64
+    arrays, one per case, of shape ``(length,)`` for one channel or
+    ``(length, n_channels)`` for several; ``labels`` an array of the class
+    labels as the file writes them (strings); ``header`` a dict of the
+    ``@`` lines before ``@data`` (lower-case keys, the rest of the line).
+    """
+    header, series, labels = {}, [], []
+    in_data = False
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not in_data:
+            if not line.startswith("@"):
+                raise ValueError(
+                    f"line {number}: expected a header line or @data, got {line[:40]!r}")
+            key, _, value = line[1:].partition(" ")
+            if key.lower() == "data":
+                in_data = True
+            else:
+                header[key.lower()] = value.strip()
+            continue
+        *channels, label = line.split(":")
+        if not channels:
+            raise ValueError(f"line {number}: a case needs its values and a label after ':'")
+        values = [np.array([np.nan if v.strip() == "?" else float(v) for v in c.split(",")])
+                  for c in channels]
+        if len({v.size for v in values}) != 1:
+            raise ValueError(f"line {number}: the channels of a case differ in length")
+        series.append(values[0] if len(values) == 1 else np.column_stack(values))
+        labels.append(label.strip())
+    if not in_data:
+        raise ValueError("no @data line: not a .ts file")
+    return series, np.array(labels), header
+
+
+def _load_ucr(name, split):
+    if split not in _SPLITS:
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    path = resources.files(__package__).joinpath(f"{name}_{split.upper()}.ts")
+    with path.open() as f:
+        series, labels, _ = read_ts(f)
+    return np.stack(series), labels
+
+
+def load_gunpoint(split="train"):
+    """GunPoint: is the actor drawing a gun or pointing a finger?
+
+    The x-coordinate of an actor's right hand over 150 video frames while
+    they either draw a replica gun from a hip-mounted holster, point it at
+    a target for about a second and return it (Gun-Draw), or point their
+    index finger at the target and lower it (Point). Two actors, one female
+    and one male; two classes, labelled ``'1'`` and ``'2'`` (the file does
+    not say which label is which motion). Each series is z-normalised.
+
+    Parameters
+    ----------
+    split : {'train', 'test'}, default='train'
+        The archive's fixed split: 50 training cases, 150 test cases.
+
+    Returns
+    -------
+    X : ndarray of shape (n_cases, 150)
+        One univariate series per row (skrnn's ``(n_samples, n_timesteps)``
+        layout).
+    y : ndarray of shape (n_cases,)
+        Class labels as the archive writes them, the strings ``'1'`` and
+        ``'2'``: 24 and 26 in the training split, 76 and 74 in the test
+        split.
+
+    See Also
+    --------
+    load_italy_power_demand : Short daily series, two classes.
+
+    Notes
+    -----
+    The file is the UCR archive's ``GunPoint_TRAIN.ts`` / ``GunPoint_TEST.ts``
+    as the PyPI package aeon 1.6.0 ships it (BSD-3-Clause). Published test
+    accuracies for context: 1-nearest-neighbour with Euclidean distance
+    91.3%, an MLP 92.7%, a fully convolutional network 100% (Fawaz et al.,
+    2019, mean of runs).
+
+    References
+    ----------
+    Ratanamahatana, C. A. and Keogh, E. (2005). Three myths about dynamic
+    time warping data mining. *SIAM International Conference on Data
+    Mining*.
+
+    Dau, H. A. et al. (2019). The UCR time series archive. *IEEE/CAA
+    Journal of Automatica Sinica*, 6(6), 1293-1305.
+
+    Examples
+    --------
+    >>> from skrnn.datasets import load_gunpoint
+    >>> X, y = load_gunpoint()
+    >>> X.shape, sorted(set(y.tolist()))
+    ((50, 150), ['1', '2'])
+    >>> load_gunpoint("test")[0].shape
+    (150, 150)
+    """
+    return _load_ucr("GunPoint", split)
+
+
+def load_italy_power_demand(split="train"):
+    """ItalyPowerDemand: does a day's electricity demand come from winter or summer?
+
+    Italy's electrical power demand over the 24 hours of one day, derived
+    from twelve monthly demand series; the two classes, labelled ``'1'``
+    and ``'2'``, are days from October to March and days from April to
+    September. Each series is z-normalised, so the class shows in the
+    day's shape, not its level.
+
+    Parameters
+    ----------
+    split : {'train', 'test'}, default='train'
+        The archive's fixed split: 67 training cases, 1,029 test cases.
+
+    Returns
+    -------
+    X : ndarray of shape (n_cases, 24)
+        One univariate series per row.
+    y : ndarray of shape (n_cases,)
+        Class labels as the archive writes them, the strings ``'1'`` and
+        ``'2'``: 34 and 33 in the training split, 513 and 516 in the test
+        split.
+
+    See Also
+    --------
+    load_gunpoint : Longer motion series, two classes.
+
+    Notes
+    -----
+    The file is the UCR archive's ``ItalyPowerDemand_TRAIN.ts`` /
+    ``ItalyPowerDemand_TEST.ts`` as the PyPI package aeon 1.6.0 ships it
+    (BSD-3-Clause). Published test accuracies for context:
+    1-nearest-neighbour with Euclidean distance 95.5%, a fully
+    convolutional network 96.1%, ResNet 96.3% (Fawaz et al., 2019).
+
+    References
+    ----------
+    Keogh, E., Wei, L., Xi, X., Lonardi, S., Shieh, J. and Sirowy, S.
+    (2006). Intelligent icons: integrating lite-weight data mining and
+    visualization into GUI operating systems. *IEEE International
+    Conference on Data Mining*.
+
+    Dau, H. A. et al. (2019). The UCR time series archive. *IEEE/CAA
+    Journal of Automatica Sinica*, 6(6), 1293-1305.
+
+    Examples
+    --------
+    >>> from skrnn.datasets import load_italy_power_demand
+    >>> X, y = load_italy_power_demand()
+    >>> X.shape, sorted(set(y.tolist()))
+    ((67, 24), ['1', '2'])
+    """
+    return _load_ucr("ItalyPowerDemand", split)
