@@ -14,6 +14,7 @@ first fit) and reads everything else from the kind's declarations in
 estimator owns the parameter vector.
 """
 
+import os
 from contextlib import nullcontext
 
 import numpy as np
@@ -37,6 +38,45 @@ LOSSES = {"squared_error": SquaredError}
 # Predictions run in chunks whose scratch memory stays under this many bytes,
 # however many sequences are passed; chunks that fit in cache predict fastest.
 _PREDICT_WORKSPACE_BYTES = 2 * 2**20
+
+
+def available_memory():
+    """Bytes of memory the system can still give, or None where unknown.
+
+    A workspace larger than this fails with a clear error before it is
+    allocated, instead of the operating system killing the process. Linux's
+    ``MemAvailable`` (what can be allocated without swapping), lowered to
+    what a cgroup v2 memory limit (a container's) leaves; else the free
+    physical pages where ``os.sysconf`` knows them; else None (no check).
+    """
+    available = _read_number("/proc/meminfo", "MemAvailable:", 1024)
+    if available is None:
+        try:
+            available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (AttributeError, ValueError, OSError):
+            return None
+    limit = _read_number("/sys/fs/cgroup/memory.max")
+    used = _read_number("/sys/fs/cgroup/memory.current")
+    if limit is not None and used is not None:
+        available = min(available, max(0, limit - used))
+    return available
+
+
+def _read_number(path, key=None, unit=1):
+    # The first number of a file, or of its line starting with ``key``; None
+    # when the file is missing or says something else ("max": no limit).
+    try:
+        with open(path) as f:
+            for line in f:
+                if key is None or line.startswith(key):
+                    return int(line.split()[1 if key else 0]) * unit
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _gib(n_bytes):
+    return f"{n_bytes / 2**30:.1f} GiB" if n_bytes >= 2**28 else f"{n_bytes / 2**20:.1f} MiB"
 
 
 class Layout:
@@ -203,13 +243,25 @@ class Network:
 
     # ---------------------------------------------------------- workspace
 
-    def workspace(self, n_timesteps, batch_size, dtype, training=True):
+    def workspace(self, n_timesteps, batch_size, dtype, training=True, reduce=""):
         """Scratch for minibatches of up to ``batch_size`` sequences.
 
         Returns the flat buffer and the tables of offsets the kernels read:
-        ``w_off`` (a row per layer) and ``s_off`` (the shared rows).
+        ``w_off`` (a row per layer) and ``s_off`` (the shared rows). A buffer
+        larger than the memory the system has available is a MemoryError
+        before anything is allocated, whose message ends with ``reduce``
+        (what the user can change).
         """
         size, w_off, s_off = self._workspace_layout(n_timesteps, batch_size, training)
+        needed = size * np.dtype(dtype).itemsize
+        available = available_memory()
+        if available is not None and needed > available:
+            task = "training" if training else "prediction"
+            raise MemoryError(
+                f"The {self.kind} {task} workspace for minibatches of {batch_size} "
+                f"sequences of {n_timesteps} steps needs {_gib(needed)} of memory, and "
+                f"{_gib(available)} is available. {reduce}".rstrip()
+            )
         return np.empty(size, dtype=dtype), w_off, s_off
 
     def _workspace_layout(self, T, B, training):
@@ -280,7 +332,9 @@ class Network:
             scaling = identity_scaling(X.shape[2], params.dtype)
         T = X.shape[1] - t0
         batch = self._predict_batch_size(T, X.shape[0], params.dtype)
-        ws, w_off, s_off = self.workspace(T, batch, params.dtype, training=False)
+        ws, w_off, s_off = self.workspace(
+            T, batch, params.dtype, training=False,
+            reduce="Predict on fewer timesteps (a model fitted with a smaller window).")
         out = np.empty((X.shape[0], self.n_outputs), dtype=params.dtype)
         small = batch * self._widest_product < MIN_THREADED_WORK
         with nullcontext() if small else one_blas_thread(), self._notice(

@@ -89,7 +89,11 @@ def _run_epochs(est, state, net, X, t0, scaling, y, sw, incremental, validation)
     # when the epoch diverges (a non-finite loss or gradient).
     n = X.shape[0]
     batch = batch_size(est, n)
-    ws, w_off, s_off = net.workspace(X.shape[1] - t0, batch, X.dtype)
+    ws, w_off, s_off = net.workspace(
+        X.shape[1] - t0, batch, X.dtype,
+        reduce=f"It grows with batch_size (now {batch}), the timesteps each sequence "
+        f"gives the network (window, now {X.shape[1] - t0}) and hidden_layer_sizes "
+        f"(now {tuple(int(h) for h in net.sizes[1:-1])}): reduce one of them.")
     rng = state["_rng"]
     params = state["params_"]
     opt = state["_optimizer_state"]

@@ -16,7 +16,7 @@ from _helpers import ESTIMATORS, name
 from sklearn.exceptions import ConvergenceWarning
 
 from skrnn import LSTMRegressor, RNNRegressor, make_windows
-from skrnn._network import Network
+from skrnn._network import Network, available_memory
 from skrnn.datasets import load_airline
 
 
@@ -231,3 +231,52 @@ def test_works_when_the_numba_cache_cannot_be_written(tmp_path):
     # One estimator: the fallback compiles from scratch in the subprocess.
     predictions = _run({"SKRNN_CACHE_DIR": str(blocker / "cache")}, ["RNNRegressor"])
     assert np.all(np.isfinite(predictions))
+
+
+def test_a_fit_too_large_for_memory_fails_before_allocating_and_says_what_to_reduce():
+    # 508 GiB of training workspace (the sequences' gates and states), far
+    # beyond any test machine: refused at once, with the figures.
+    X = np.zeros((512, 20000), dtype=np.float32)
+    model = LSTMRegressor(hidden_layer_sizes=(1024,), batch_size=512, max_iter=1)
+    tic = time.perf_counter()
+    with pytest.raises(MemoryError, match=r"needs 50\d\.\d GiB of memory.*batch_size \(now "
+                       r"512\).*window, now 20000.*hidden_layer_sizes \(now \(1024,\)\)"):
+        model.fit(X, X[:, -1])
+    assert time.perf_counter() - tic < 60  # refused, not attempted
+    assert not hasattr(model, "params_")
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=name)
+def test_out_of_memory_leaves_a_fitted_model_as_it_was(data, Estimator, monkeypatch):
+    X, y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = Estimator(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y)
+    params, pred = model.params_.copy(), model.predict(X)
+    monkeypatch.setattr("skrnn._network.available_memory", lambda: 1000)
+    with pytest.raises(MemoryError, match="training workspace .* needs .* MiB of memory, "
+                       "and 0.0 MiB is available"):
+        model.fit(X, y)
+    with pytest.raises(MemoryError, match="prediction workspace .* Predict on fewer timesteps"):
+        model.predict(X)
+    monkeypatch.undo()
+    np.testing.assert_array_equal(model.params_, params)
+    np.testing.assert_array_equal(model.predict(X), pred)
+
+
+def test_memory_is_not_checked_where_the_system_does_not_say(data, monkeypatch):
+    X, y = data
+    monkeypatch.setattr("skrnn._network.available_memory", lambda: None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        RNNRegressor(hidden_layer_sizes=(4,), max_iter=1).fit(X, y).predict(X)
+
+
+@pytest.mark.parametrize("limit, expected", [(2 * 2**30, 1.5 * 2**30), (None, 10 * 2**30)],
+                         ids=["container limit", "no limit"])
+def test_available_memory_is_the_smaller_of_the_system_and_a_container_limit(
+        monkeypatch, limit, expected):
+    files = {"/proc/meminfo": 10 * 2**30, "/sys/fs/cgroup/memory.max": limit,
+             "/sys/fs/cgroup/memory.current": 2**29}
+    monkeypatch.setattr("skrnn._network._read_number", lambda path, *args: files[path])
+    assert available_memory() == expected
