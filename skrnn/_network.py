@@ -39,6 +39,12 @@ LOSSES = {"squared_error": SquaredError}
 # however many sequences are passed; chunks that fit in cache predict fastest.
 _PREDICT_WORKSPACE_BYTES = 2 * 2**20
 
+# Workspaces above this size are checked against the available memory
+# before they are allocated. Reading it costs 30 us, as much again as a
+# whole predict of one sequence; a smaller allocation that fails is
+# NumPy's own MemoryError, not the operating system killing the process.
+_CHECKED_ABOVE_BYTES = 64 * 2**20
+
 
 def available_memory():
     """Bytes of memory the system can still give, or None where unknown.
@@ -247,14 +253,14 @@ class Network:
         """Scratch for minibatches of up to ``batch_size`` sequences.
 
         Returns the flat buffer and the tables of offsets the kernels read:
-        ``w_off`` (a row per layer) and ``s_off`` (the shared rows). A buffer
-        larger than the memory the system has available is a MemoryError
+        ``w_off`` (a row per layer) and ``s_off`` (the shared rows). A large
+        buffer beyond the memory the system has available is a MemoryError
         before anything is allocated, whose message ends with ``reduce``
         (what the user can change).
         """
         size, w_off, s_off = self._workspace_layout(n_timesteps, batch_size, training)
         needed = size * np.dtype(dtype).itemsize
-        available = available_memory()
+        available = available_memory() if needed > _CHECKED_ABOVE_BYTES else None
         if available is not None and needed > available:
             task = "training" if training else "prediction"
             raise MemoryError(

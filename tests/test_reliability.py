@@ -254,6 +254,7 @@ def test_out_of_memory_leaves_a_fitted_model_as_it_was(data, Estimator, monkeypa
         model = Estimator(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y)
     params, pred = model.params_.copy(), model.predict(X)
     monkeypatch.setattr("skrnn._network.available_memory", lambda: 1000)
+    monkeypatch.setattr("skrnn._network._CHECKED_ABOVE_BYTES", 0)  # check these small ones too
     with pytest.raises(MemoryError, match="training workspace .* needs .* MiB of memory, "
                        "and 0.0 MiB is available"):
         model.fit(X, y)
@@ -267,6 +268,7 @@ def test_out_of_memory_leaves_a_fitted_model_as_it_was(data, Estimator, monkeypa
 def test_memory_is_not_checked_where_the_system_does_not_say(data, monkeypatch):
     X, y = data
     monkeypatch.setattr("skrnn._network.available_memory", lambda: None)
+    monkeypatch.setattr("skrnn._network._CHECKED_ABOVE_BYTES", 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         RNNRegressor(hidden_layer_sizes=(4,), max_iter=1).fit(X, y).predict(X)
