@@ -23,9 +23,7 @@ from .layout import CARRY, GRAD, STEPS, named, vector, view2, view3
 from .recurrent import (
     bias_grad,
     cell_rows,
-    gather_time_major,
-    recurrent_backward,
-    recurrent_forward,
+    recurrent_cell,
     weight_grads,
 )
 
@@ -147,6 +145,7 @@ def gru_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, n
         np.dot(dZx.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in))
 
 
+@recurrent_cell
 class GRU(NamedTuple):
     """The GRU cell, as the generic kernels see it (``activation`` unused)."""
 
@@ -156,6 +155,3 @@ class GRU(NamedTuple):
     rows = ROWS
     forward = gru_forward
     backward = gru_backward
-    gather = gather_time_major
-    network_forward = recurrent_forward
-    network_backward = recurrent_backward

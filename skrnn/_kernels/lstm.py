@@ -20,9 +20,7 @@ from .layout import CARRY, GRAD, KEPT, STEPS, named, vector, view2, view3
 from .recurrent import (
     bias_grad,
     cell_rows,
-    gather_time_major,
-    recurrent_backward,
-    recurrent_forward,
+    recurrent_cell,
     weight_grads,
 )
 
@@ -146,6 +144,7 @@ def lstm_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, 
         np.dot(dA.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in))
 
 
+@recurrent_cell
 class LSTM(NamedTuple):
     """The LSTM cell, as the generic kernels see it (``activation`` unused)."""
 
@@ -155,6 +154,3 @@ class LSTM(NamedTuple):
     rows = ROWS
     forward = lstm_forward
     backward = lstm_backward
-    gather = gather_time_major
-    network_forward = recurrent_forward
-    network_backward = recurrent_backward

@@ -7,7 +7,8 @@ output. What a layer does at a step is its cell's business: each cell
 module (``rnn``, ``lstm``, ``gru``) provides ``forward`` (the time loop)
 and ``backward`` (backpropagation through time) with the signatures of
 :func:`layer_forward` and :func:`layer_backward`, declares its weights and
-workspace with :func:`cell_rows`, and names them on its NamedTuple class.
+workspace with :func:`cell_rows`, names them on its NamedTuple class and
+decorates that class with :func:`recurrent_cell`.
 """
 
 import numpy as np
@@ -44,6 +45,16 @@ def layer_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX,
     """
     return type(cell).backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX,
                                need_dX)
+
+
+def recurrent_cell(cls):
+    """Class decorator of a cell's NamedTuple: its network is stacked layers of
+    that cell, reading time-major minibatches (the generic kernels find
+    ``gather``, ``network_forward`` and ``network_backward`` on the class)."""
+    cls.gather = gather_time_major
+    cls.network_forward = recurrent_forward
+    cls.network_backward = recurrent_backward
+    return cls
 
 
 def cell_rows(**specs):

@@ -12,9 +12,7 @@ from .layout import CARRY, GRAD, named, vector, view2, view3
 from .recurrent import (
     bias_grad,
     cell_rows,
-    gather_time_major,
-    recurrent_backward,
-    recurrent_forward,
+    recurrent_cell,
     weight_grads,
 )
 
@@ -93,6 +91,7 @@ def _pre_activation_grad(dh, carry, h, kind, dz):
             d[j] = g[j] + c[j] if a[j] > 0 else 0.0
 
 
+@recurrent_cell
 class RNN(NamedTuple):
     """The Elman cell, as the generic kernels see it: ``activation`` is the
     code of tanh or relu."""
@@ -103,6 +102,3 @@ class RNN(NamedTuple):
     rows = ROWS
     forward = rnn_forward
     backward = rnn_backward
-    gather = gather_time_major
-    network_forward = recurrent_forward
-    network_backward = recurrent_backward
