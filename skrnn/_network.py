@@ -26,14 +26,13 @@ from ._kernels.dense import WEIGHTS as HEAD_WEIGHTS
 from ._kernels.dense import Dense
 from ._kernels.gru import GRU
 from ._kernels.layout import CARRY, GRAD, KEPT, OUTPUTS, SHARED, STEPS
-from ._kernels.losses import SquaredError
+from ._kernels.losses import LOSS_CODES, Loss
 from ._kernels.lstm import LSTM
 from ._kernels.rnn import RNN
 from ._threads import MIN_THREADED_WORK, one_blas_thread
 
 #: The network kinds, by the name an estimator records.
 KINDS = {"rnn": RNN, "lstm": LSTM, "gru": GRU, "dense": Dense}
-LOSSES = {"squared_error": SquaredError}
 
 # Predictions run in chunks whose scratch memory stays under this many bytes,
 # however many sequences are passed; chunks that fit in cache predict fastest.
@@ -176,7 +175,8 @@ class Network:
     n_outputs : int
     activation : str or None
         The hidden layers' activation (RNN and MLP; None for LSTM and GRU).
-    loss : str, default='squared_error'
+    loss : {'squared_error', 'binary_log_loss', 'log_loss'}, default='squared_error'
+        What the network is trained on (see ``skrnn._kernels.losses``).
     """
 
     #: "glorot-orthogonal" (Keras' scheme, the default) or "uniform"
@@ -191,7 +191,7 @@ class Network:
         self.recurrent = kind != "dense"
         net_type = KINDS[kind]
         self.kernel_net = net_type(ACTIVATION_CODES[activation] if activation else 0)
-        self.kernel_loss = LOSSES[loss]()
+        self.kernel_loss = Loss(LOSS_CODES[loss])
         self.sizes = np.array([n_inputs, *hidden_layer_sizes, n_outputs], dtype=np.int64)
         self.n_layers = len(hidden_layer_sizes)
         self.n_outputs = int(n_outputs)
@@ -329,7 +329,8 @@ class Network:
         return compile_notice(kernel, dtype, self._variants[task], verbose)
 
     def predict(self, params, X, t0=0, scaling=None, verbose=False):
-        """Predictions ``(n_samples, n_outputs)`` for X (n, t0 + T, D), C-contiguous.
+        """The head's outputs ``(n_samples, n_outputs)`` for X (n, t0 + T, D),
+        C-contiguous: predictions of a regressor, scores of a classifier.
 
         ``scaling`` (2, D): the shift and scale that standardise each feature
         (None: the data as given).
@@ -346,17 +347,18 @@ class Network:
         with nullcontext() if small else one_blas_thread(), self._notice(
             K.predict, params.dtype, "prediction", verbose
         ):
-            K.predict(self.kernel_net, self.kernel_loss, X, t0, scaling, self.sizes, self.p_off,
+            K.predict(self.kernel_net, X, t0, scaling, self.sizes, self.p_off,
                       params, ws, w_off, s_off, batch, out)
         return out
 
     def loss_grad(self, params, X, y, sample_weight, alpha, grad, bptt_steps=None):
         """Loss of one minibatch X (b, T, D), y (b, n_out); writes ``grad``.
 
-        The loss is sklearn's: ``0.5 * mean over outputs of the
-        sample-weighted average of squared errors + 0.5 * alpha * ||W||^2 /
-        sum(sample_weight)``. The training kernels compute exactly this for
-        each minibatch; here it is exposed for the gradient tests.
+        The loss is sklearn's MLP loss of the network's task (for
+        regression ``0.5 * mean over outputs of the sample-weighted average
+        of squared errors``) ``+ 0.5 * alpha * ||W||^2 / sum(sample_weight)``.
+        The training kernels compute exactly this for each minibatch; here
+        it is exposed for the gradient tests.
         """
         X = np.asarray(X, dtype=params.dtype)
         b, T = X.shape[:2]

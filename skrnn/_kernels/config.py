@@ -6,10 +6,10 @@ block vectorisation).
 
 :func:`by_type` is the seam between generic and specific code. A training
 loop written once calls ``network_forward(net, ...)``; ``net`` is a small
-NamedTuple (``LSTM(...)``, ``Dense(...)``, ``SquaredError()``) whose class
+NamedTuple (``LSTM(...)``, ``Dense(...)``) whose class
 names the implementation as an attribute. Numba resolves the call while
 it types the loop for that NamedTuple class, so a fit compiles only the
-cell, network and loss it uses, and each compiled variant is cached under
+cell and network it uses, and each compiled variant is cached under
 its own signature. (Compared with one driver that branches on a cell code,
 this halved the cold compile of an RNN fit and cut the LSTM's by a
 fifth.)

@@ -1,61 +1,107 @@
-"""Losses and the output head: the seam between the network and its task.
+"""Losses: the seam between the network and its task.
 
 The head is a dense layer on the top layer's last output; it produces
-``z`` (b, n_out). A loss NamedTuple names two kernels:
+``z`` (b, n_out): predictions for regression, scores (logits) for
+classifiers, whose probabilities the estimator computes from them in
+NumPy (log-probabilities need the scores, not rounded probabilities).
 
-- ``value_grad(loss, z, y, sw, dz)``: the minibatch's loss and its
-  gradient with respect to ``z``, written into ``dz``;
-- ``output(loss, z)``: turns ``z`` into predictions, in place (identity for
-  regression; a logistic or softmax head for classifiers).
+``loss_value_grad(loss, z, y, sw, dz)`` is the minibatch's loss, and
+writes its gradient with respect to ``z`` into ``dz``. ``loss`` is a
+:class:`Loss` holding an integer code, like the activations: one compiled
+training kernel per network and dtype serves every task, which keeps the
+cold compile of a classifier's first fit to that of a regressor's.
 
-A new task adds a NamedTuple here and touches no cell.
+The losses are scikit-learn's MLP losses, sample-weighted means over the
+minibatch:
+
+- ``squared_error``: half the mean over outputs of the squared errors;
+- ``binary_log_loss``: independent logistic outputs (binary and multilabel
+  classification), the cross-entropies summed over outputs;
+- ``log_loss``: one softmax over the outputs (multiclass).
+
+Both log-losses are computed from the scores by log-sum-exp, so that they
+are finite for any finite score in float32 and float64.
 """
 
+import math
 from typing import NamedTuple
 
 from numba import njit
 
-from .config import JIT, by_type, implementation
+from .config import INLINE, JIT
+
+SQUARED_ERROR = 0
+BINARY_LOG_LOSS = 1
+LOG_LOSS = 2
+
+LOSS_CODES = {"squared_error": SQUARED_ERROR, "binary_log_loss": BINARY_LOG_LOSS,
+              "log_loss": LOG_LOSS}
 
 
-@by_type("value_grad")
+class Loss(NamedTuple):
+    """The loss a network is trained on, by its code (``LOSS_CODES``)."""
+
+    code: int
+
+
+@njit(**INLINE)
+def _softplus(x):
+    # log(1 + exp(x)) without overflow for large x or underflow to 0 too early.
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+@njit(**INLINE)
+def _sigmoid(x):
+    # 1 / (1 + exp(-x)), with exp of a non-positive number only.
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+@njit(**JIT)
 def loss_value_grad(loss, z, y, sw, dz):
-    """The minibatch's loss; writes its gradient with respect to ``z`` into ``dz``."""
-    return type(loss).value_grad(loss, z, y, sw, dz)
+    """The minibatch's loss; writes its gradient with respect to ``z`` into ``dz``.
 
-
-@by_type("output")
-def loss_output(loss, z):
-    """The head's output ``z`` turned into predictions, in place."""
-    return type(loss).output(loss, z)
-
-
-@implementation
-def squared_error_value_grad(loss, z, y, sw, dz):
-    """sklearn's loss, ``0.5 * mean over outputs of the weighted mean of the
-    squared errors``; writes its gradient with respect to ``z``."""
+    ``y`` (b, n_out) holds the targets, for the log-losses as 0/1
+    indicators (one column per output, or per class with a softmax).
+    """
     b, n_out = z.shape
-    scale = z.dtype.type(1.0 / (sw.sum() * n_out))
+    real = z.dtype.type
     value = 0.0
+    if loss.code == SQUARED_ERROR:
+        scale = real(1.0 / (sw.sum() * n_out))  # in the model's precision
+        for i in range(b):
+            w = sw[i] * scale
+            for j in range(n_out):
+                d = z[i, j] - y[i, j]
+                dz[i, j] = w * d
+                value += w * d * d
+        return 0.5 * value
+    scale = 1.0 / sw.sum()
+    if loss.code == BINARY_LOG_LOSS:
+        # -[y log p + (1 - y) log(1 - p)] = softplus(z) - y z, p = sigmoid(z).
+        for i in range(b):
+            w = sw[i] * scale
+            for j in range(n_out):
+                s = float(z[i, j])
+                dz[i, j] = real(w * (_sigmoid(s) - y[i, j]))
+                value += w * (_softplus(s) - y[i, j] * s)
+        return value
+    # Softmax: -sum_j y_j log p_j = sum_j y_j (logsumexp(z) - z_j).
     for i in range(b):
         w = sw[i] * scale
+        top = z[i, 0]
+        for j in range(1, n_out):
+            top = max(top, z[i, j])
+        total = 0.0
         for j in range(n_out):
-            d = z[i, j] - y[i, j]
-            dz[i, j] = w * d
-            value += w * d * d
-    return 0.5 * value
-
-
-@implementation
-def identity_output(loss, z):
-    """Regression predicts the head's output as it is."""
-
-
-class SquaredError(NamedTuple):
-    """Squared error with an identity head: the regressors' loss."""
-
-    value_grad = squared_error_value_grad
-    output = identity_output
+            total += math.exp(z[i, j] - top)
+        lse = top + math.log(total)
+        for j in range(n_out):
+            dz[i, j] = real(w * (math.exp(z[i, j] - top) / total - y[i, j]))
+            value += w * y[i, j] * (lse - z[i, j])
+    return value
 
 
 @njit(**JIT)

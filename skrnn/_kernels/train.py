@@ -3,9 +3,10 @@
 Written once for every network: ``net`` is the NamedTuple of a cell
 (``RNN``, ``LSTM``, ``GRU``: stacked recurrent layers) or of the window
 MLP (``Dense``), and selects how a minibatch is gathered and how the
-network runs forward and backward; ``loss`` (``SquaredError``) selects the
-loss and the head's output. Numba compiles one variant per (net, loss,
-dtype), with only that net's and loss's code in it.
+network runs forward and backward; ``loss`` (a ``Loss`` code) selects the
+loss. Numba compiles one variant per (net, dtype), with only that net's
+code in it; the head's output ``z`` is what ``predict`` returns (values
+for regression, scores for classification).
 
 One call of :func:`train_epoch` runs every minibatch of an epoch (gather,
 forward, backward, clipping, optimizer step), so that Python is entered
@@ -30,7 +31,7 @@ from .config import JIT, by_type
 from .dense import WEIGHTS as HEAD
 from .dense import dense_backward, dense_forward
 from .layout import SHARED, vector, view2
-from .losses import add_penalty, loss_output, loss_value_grad
+from .losses import add_penalty, loss_value_grad
 from .optim import optimizer_step, stop_requested
 
 
@@ -154,8 +155,8 @@ def train_epoch(net, loss, X, t0, scaling, Y, SW, order, batch_size, bptt_steps,
 
 
 @njit(**JIT)
-def predict(net, loss, X, t0, scaling, sizes, p_off, params, ws, w_off, s_off, batch_size, out):
-    """Predictions ``out`` (n, n_out) for the steps from ``t0`` on of X, in chunks."""
+def predict(net, X, t0, scaling, sizes, p_off, params, ws, w_off, s_off, batch_size, out):
+    """The head's outputs ``out`` (n, n_out) for the steps from ``t0`` on of X, in chunks."""
     n = X.shape[0]
     L = sizes.shape[0] - 2
     n_last, n_out = sizes[L], sizes[L + 1]
@@ -167,6 +168,4 @@ def predict(net, loss, X, t0, scaling, sizes, p_off, params, ws, w_off, s_off, b
         rows[:b] = np.arange(start, start + b)
         xb = gather(net, X, t0, scaling, rows[:b], ws, s_off)
         top = network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, False)
-        chunk = out[start : start + b]
-        dense_forward(top, W, bias, IDENTITY, chunk)
-        loss_output(loss, chunk)
+        dense_forward(top, W, bias, IDENTITY, out[start : start + b])
