@@ -20,12 +20,16 @@ Three settings, to publish what users get beside the tidy figure:
 - ``--busy N`` with either: N processes spinning on the CPU beside the
   benchmark, as on a machine with other work on it. Wall time.
 
+``--task classify`` times the classifiers instead (recurrent rows only): a
+softmax head over 4 classes against PyTorch's cross-entropy on the same
+``nn.Linear`` head.
+
 Rows (B, T, D, H = batch, timesteps, features, hidden units) are those of
 the speed issue; ratios are skrnn's throughput over the peer's (> 1: skrnn
 is faster).
 
 Run: ``python benchmarks/bench_speed.py [--repeats 5] [--json out.json]
-[--threads 1|default] [--busy N]``.
+[--threads 1|default] [--busy N] [--task regress|classify]``.
 PyTorch comes with ``pip install -e ".[bench]"``; without it only the
 sklearn comparison runs.
 """
@@ -44,7 +48,15 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 from threadpoolctl import threadpool_limits
 
-from skrnn import GRURegressor, LSTMRegressor, RNNRegressor, WindowMLPRegressor
+from skrnn import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+    WindowMLPRegressor,
+)
 
 try:
     import torch
@@ -73,10 +85,12 @@ def _n_batches(B, T, H):
 
 
 CELLS = {"lstm": LSTMRegressor, "gru": GRURegressor, "rnn": RNNRegressor}
+CLASSIFIER_CELLS = {"lstm": LSTMClassifier, "gru": GRUClassifier, "rnn": RNNClassifier}
+N_CLASSES = 4  # of --task classify
 
 
-def skrnn_train(cell, X, y, B, epochs, H):
-    Estimator = CELLS[cell]
+def skrnn_train(cell, X, y, B, epochs, H, classify=False):
+    Estimator = (CLASSIFIER_CELLS if classify else CELLS)[cell]
     model = Estimator(
         hidden_layer_sizes=(H,), batch_size=B, max_iter=epochs, tol=0.0,
         n_iter_no_change=10**9, random_state=0,
@@ -84,13 +98,13 @@ def skrnn_train(cell, X, y, B, epochs, H):
     return model, lambda: model.fit(X, y)
 
 
-def torch_module(cell, D, H, dtype):
+def torch_module(cell, D, H, dtype, n_out=1):
     class Net(torch.nn.Module):
         def __init__(self):
             super().__init__()
             rnn = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell]
             self.rnn = rnn(D, H, batch_first=True)
-            self.head = torch.nn.Linear(H, 1)
+            self.head = torch.nn.Linear(H, n_out)
 
         def forward(self, x):
             out, _ = self.rnn(x)
@@ -99,17 +113,19 @@ def torch_module(cell, D, H, dtype):
     return Net().to(dtype)
 
 
-def torch_train(cell, X, y, B, epochs, H):
+def torch_train(cell, X, y, B, epochs, H, classify=False):
     dtype = torch.float32 if X.dtype == np.float32 else torch.float64
-    net = torch_module(cell, X.shape[2], H, dtype)
+    net = torch_module(cell, X.shape[2], H, dtype, N_CLASSES if classify else 1)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y[:, None])
+    Xt = torch.from_numpy(X)
+    yt = torch.from_numpy(y.astype(np.int64) if classify else y[:, None])
+    loss_of = torch.nn.functional.cross_entropy if classify else torch.nn.functional.mse_loss
 
     def run():
         for _ in range(epochs):
             for s in range(0, len(Xt), B):
                 opt.zero_grad()
-                loss = torch.nn.functional.mse_loss(net(Xt[s : s + B]), yt[s : s + B])
+                loss = loss_of(net(Xt[s : s + B]), yt[s : s + B])
                 loss.backward()
                 opt.step()
 
@@ -197,16 +213,16 @@ def busy_processes(n):
             p.terminate()
 
 
-def bench_recurrent(results, repeats, rows):
+def bench_recurrent(results, repeats, rows, classify=False):
     for B, T, D, H in rows:
         n = B * _n_batches(B, T, H)
         rng = np.random.RandomState(0)
         for dtype in (np.float32, np.float64):
             X = rng.normal(size=(n, T, D)).astype(dtype)
-            y = rng.normal(size=n).astype(dtype)
+            y = rng.randint(N_CLASSES, size=n) if classify else rng.normal(size=n).astype(dtype)
             for cell in CELLS:
-                model, sk_fit = skrnn_train(cell, X, y, B, 1, H)
-                net, th_fit = torch_train(cell, X, y, B, 1, H)
+                model, sk_fit = skrnn_train(cell, X, y, B, 1, H, classify)
+                net, th_fit = torch_train(cell, X, y, B, 1, H, classify)
                 sk_fit()  # warm-up: compiles, fits
                 model.predict(X[:B])  # compiles predict
                 th_fit()
@@ -324,7 +340,11 @@ def main():
                         "defaults (default: 1)")
     parser.add_argument("--busy", type=int, default=0, metavar="N",
                         help="processes spinning on the CPU beside the benchmark (default: 0)")
+    parser.add_argument("--task", choices=["regress", "classify"], default="regress",
+                        help="time the regressors (and the MLP and one-sequence rows), or "
+                        "the recurrent classifiers")
     args = parser.parse_args()
+    classify = args.task == "classify"
     warnings.simplefilter("ignore", ConvergenceWarning)
     pinned = args.threads == "1" and args.busy == 0
     _METRIC.update(index=0 if pinned else 1, name="cpu" if pinned else "wall")
@@ -335,6 +355,7 @@ def main():
         "threads": args.threads,
         "busy": args.busy,
         "metric": _METRIC["name"],
+        "task": args.task,
         "recurrent": [],
     }
     with threadpool_limits(1):
@@ -347,11 +368,12 @@ def main():
             results["machine"]["torch"] = torch.__version__
             results["machine"]["torch_threads"] = torch.get_num_threads()
             rows = [ROWS[int(i)] for i in args.rows.split(",")]
-            bench_recurrent(results, args.repeats, rows)
+            bench_recurrent(results, args.repeats, rows, classify)
         else:
             print("PyTorch is not installed: pip install -e '.[bench]' for the recurrent rows")
-        bench_mlp(results, args.repeats)
-        bench_single_predict(results, args.repeats)
+        if not classify:
+            bench_mlp(results, args.repeats)
+            bench_single_predict(results, args.repeats)
     with open(args.json, "w") as f:
         json.dump(results, f, indent=1)
     print(f"wrote {args.json}")

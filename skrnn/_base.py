@@ -1,10 +1,13 @@
 """The estimator all models share: the sklearn API, the fitted architecture, persistence.
 
 The public estimators say which network kind they train (``_network_kind``)
-and which parameters they add; the rest happens here and in the modules
-this one calls: ``_validation`` (input), ``_standardize`` (statistics),
-``_network`` (the network of an architecture) and ``_training`` (the
-epoch loop).
+and which parameters they add; :class:`BaseSequenceModel` does the rest,
+with the modules it calls: ``_validation`` (input), ``_standardize``
+(statistics), ``_network`` (the network of an architecture) and
+``_training`` (the epoch loop). What differs between regression and
+classification (targets, loss, hold-out split, validation score, predict)
+is a handful of methods that :class:`BaseSequenceRegressor` here and
+``BaseSequenceClassifier`` (``_classifier``) implement.
 
 The architecture (network kind, sizes, activation, loss, dtype, window,
 standardisation) is recorded at the first fit in ``_architecture``;
@@ -18,6 +21,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, _fit_context
+from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -28,6 +32,7 @@ from ._validation import (
     check_hidden_layer_sizes,
     check_y_like_fit,
     columns,
+    hold_out_last,
     kernel_array,
     validate_fit,
     validate_predict,
@@ -41,8 +46,9 @@ _TRAINING_STATE = (
     "best_loss_", "validation_scores_", "best_validation_score_", "_no_improvement_count",
 )
 
-# The fitted attributes that stay as the first fit made them.
-_FIXED_STATE = ("_architecture", "_net") + _standardize.STATISTICS
+# The fitted attributes that stay as the first fit made them (with the task's
+# own, ``_TASK_STATE``).
+_FIXED_STATE = ("_architecture", "_net", "X_mean_", "X_scale_")
 
 # The constructor parameters that the fitted network is made of: a warm start
 # or partial_fit continues that network, so they must not have changed.
@@ -57,11 +63,26 @@ class InconsistentVersionWarning(UserWarning):
     """
 
 
-class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
-    """Training machinery shared by the sequence regressors."""
+def store_parameters(estimator, parameters):
+    """sklearn's rule for ``__init__``: every parameter stored as given, under
+    its own name, and nothing else; ``parameters`` is ``__init__``'s
+    ``locals()``. One line in each estimator instead of one per parameter."""
+    for name, value in parameters.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
+
+
+class BaseSequenceModel(BaseEstimator):
+    """Training machinery shared by the sequence regressors and classifiers."""
 
     #: The network the subclass trains: 'rnn', 'lstm', 'gru' or 'dense'.
     _network_kind = None
+
+    #: The fitted attributes of the task that stay as the first fit made them.
+    _TASK_STATE = ()
+
+    #: Whether ``standardize=True`` also standardises the targets.
+    _standardizes_targets = False
 
     _parameter_constraints = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
@@ -89,6 +110,237 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
     }
 
     # ------------------------------------------------------------------ API
+
+    def __sklearn_is_fitted__(self):
+        # check_is_fitted's default scans every attribute (~6 us a call, a
+        # tenth of predicting one sequence). fit sets params_ together with
+        # every other fitted attribute, in one dictionary update.
+        return hasattr(self, "params_")
+
+    @property
+    def weights_(self):
+        """Dict of name -> array: named views into ``params_``.
+
+        Names are ``'layer{k}.<name>'`` for the arrays of hidden layer ``k``
+        as each estimator's Notes list them (``W_ih``, ``W_hh``, ``b`` for
+        RNN and LSTM layers; ``W_ih``, ``W_hh``, ``b_ih``, ``b_hh`` for GRU
+        layers; ``W``, ``b`` for dense layers), and ``'output.W'``,
+        ``'output.b'`` for the linear head. Weight matrices have shape
+        ``(n_inputs, n_outputs)``, applied as ``x @ W``. With
+        ``standardize=True`` the network, and so these weights, act on
+        standardised data: its inputs are ``(X - X_mean_) / X_scale_``
+        (and a regressor's outputs ``(y - y_mean_) / y_scale_``).
+        """
+        check_is_fitted(self)
+        return self._net.layout.views(self.params_)
+
+    def _network_output(self, X):
+        """The head's outputs (n, n_out) for ``X``, of the model's dtype:
+        a regressor's standardised predictions, a classifier's scores."""
+        check_is_fitted(self)
+        X = validate_predict(self, X)
+        scaling = _standardize.input_scaling(vars(self), X.shape[2], X.dtype)
+        t0 = X.shape[1] - self._architecture["window"]
+        out = self._net.predict(self.params_, X, t0, scaling, self.verbose)
+        if not np.isfinite(out).all():
+            raise ValueError(
+                "The predictions overflowed to infinity or NaN: X holds values far "
+                f"outside those seen in fit (largest magnitude {np.abs(X).max():.3g}). "
+                "Scale X as it was scaled for fit, for example with a StandardScaler "
+                "in a Pipeline."
+            )
+        return out
+
+    # ---------------------------------------------------------------- tasks
+    # What a regressor and a classifier each do their own way.
+
+    def _task_state(self, y, classes):
+        """The fitted attributes a first fit derives from its targets (a dict
+        with the loss's name under "_loss"); errors on targets of the wrong kind."""
+        raise NotImplementedError
+
+    def _check_targets(self, y):
+        """Validated ``y`` (or ``y_val``) as the task reads it."""
+        return y
+
+    def _encode_targets(self, y, name, state, incremental):
+        """Targets (n, n_out) in the units the loss reads, before any
+        standardisation; errors when they do not fit the fitted model."""
+        raise NotImplementedError
+
+    def _training_weights(self, y, name, sample_weight, state, incremental):
+        """The weight of each sample of ``y`` (or ``y_val``) in the loss (or
+        the validation score)."""
+        return sample_weight
+
+    def _hold_out(self, y, state):
+        """Indices of the training and validation samples of early stopping."""
+        raise NotImplementedError
+
+    def _network_targets(self, Y, state):
+        """Encoded targets as the network learns them."""
+        return Y
+
+    def _validation_score(self, Y, out, sample_weight, state):
+        """Early stopping's score of network outputs ``out`` for targets ``Y``
+        (as the network learns them) in a fit of ``state``; higher is better."""
+        raise NotImplementedError
+
+    # --------------------------------------------------------- architecture
+
+    def _architecture_now(self, n_timesteps, n_features, n_outputs, loss, dtype):
+        """The architecture the current parameters give for this data."""
+        return {
+            "network": self._network_kind,
+            "hidden_layer_sizes": check_hidden_layer_sizes(self.hidden_layer_sizes),
+            "activation": getattr(self, "activation", None),
+            "window": n_timesteps if self.window is None else self.window,
+            "standardize": bool(self.standardize),
+            "n_sequence_features": n_features,
+            "n_outputs": n_outputs,
+            "loss": loss,
+            "dtype": np.dtype(dtype).name,
+        }
+
+    def _check_architecture_unchanged(self, incremental):
+        """A warm start or partial_fit continues the fitted network: the
+        parameters it is made of must still be those of the first fit."""
+        fitted = self._architecture
+        now = self._architecture_now(self.n_features_in_, fitted["n_sequence_features"],
+                                     fitted["n_outputs"], fitted["loss"], fitted["dtype"])
+        for name in _ARCHITECTURE_PARAMETERS:
+            if now[name] != fitted[name]:
+                how = "call fit" if incremental else "set warm_start=False"
+                raise ValueError(
+                    f"{name}={now[name]!r} differs from the fitted model's "
+                    f"{name}={fitted[name]!r}: {'partial_fit' if incremental else 'warm_start'} "
+                    f"continues training the fitted network. Set {name} back, or {how} to "
+                    "train a new one."
+                )
+
+    # ------------------------------------------------------------- training
+
+    def _fit(self, X, y, sample_weight, incremental, validation=(None, None, None),
+             classes=None):
+        # A failed call must leave a fitted model exactly as it was: every
+        # attribute is set from local results at the end, and on any error
+        # the instance dictionary is restored.
+        saved = dict(self.__dict__)
+        try:
+            return self._fit_unsafe(X, y, sample_weight, incremental, validation, classes)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _fit_unsafe(self, X, y, sample_weight, incremental, validation, classes):
+        first = not hasattr(self, "params_") or not (self.warm_start or incremental)
+        check_hidden_layer_sizes(self.hidden_layer_sizes)
+        dtype = None if first else self.params_.dtype
+        data = validate_fit(self, X, y, sample_weight, validation, reset=first, dtype=dtype)
+        y = self._check_targets(data.y)
+        if first:
+            state = self._task_state(y, classes)
+        else:
+            self._check_architecture_unchanged(incremental)
+            state = self._state_copy()
+        X = data.X
+        Y = self._encode_targets(y, "y", state, incremental)
+        sw = self._training_weights(y, "y", data.sample_weight, state, incremental)
+        validation = data.validation
+        if validation is not None:
+            X_val, y_val, sw_val = validation
+            y_val = self._check_targets(y_val)
+            validation = (X_val, self._encode_targets(y_val, "y_val", state, incremental),
+                          self._training_weights(y_val, "y_val", sw_val, state, incremental))
+        elif self.early_stopping:
+            train, held_out = self._hold_out(y, state)
+            validation = X[held_out], Y[held_out], sw[held_out]
+            X, Y, sw = X[train], Y[train], sw[train]
+        if first:
+            state.update(self._initial_state(X, Y, sw, state["_loss"]))
+
+        def targets(Y):  # as the network learns them
+            return kernel_array(self._network_targets(Y, state), X.dtype)
+
+        if validation is not None:
+            validation = validation[0], targets(validation[1]), validation[2]
+        scaling = _standardize.input_scaling(state, X.shape[2], X.dtype)
+        t0 = X.shape[1] - state["_architecture"]["window"]
+        _training.run_epochs(self, state, state["_net"], X, t0, scaling, targets(Y), sw,
+                             incremental, validation)
+        self.__dict__.update(state)
+        return self
+
+    def _initial_state(self, X, Y, sw, loss):
+        """The state of a first fit: architecture, network, statistics, weights,
+        from the training samples (never the validation set)."""
+        architecture = self._architecture_now(X.shape[1], X.shape[2], Y.shape[1], loss,
+                                              X.dtype)
+        net = _network(architecture)
+        rng = check_random_state(self.random_state)
+        params = net.init_params(rng, X.dtype)
+        window = X[:, X.shape[1] - architecture["window"] :]
+        targets = Y if self._standardizes_targets else None
+        if self.standardize:
+            stats = _standardize.statistics(window, targets, sw, X.dtype)
+        else:
+            stats = dict.fromkeys(_standardize.statistics_names(targets is not None))
+        return {
+            "_architecture": architecture,
+            "_net": net,
+            **stats,
+            "n_sequence_features_": X.shape[2],
+            **_training.initial_training_state(self, rng, params),
+        }
+
+    def _state_copy(self):
+        # Warm start and partial_fit train on copies, so that an error or an
+        # interrupt half-way leaves the fitted attributes untouched; what
+        # stays fixed after the first fit is shared.
+        state = {key: copy.deepcopy(getattr(self, key)) for key in _TRAINING_STATE}
+        state.update({key: getattr(self, key) for key in _FIXED_STATE + self._TASK_STATE})
+        if (state["validation_scores_"] is None) == self.early_stopping:
+            # early_stopping was switched since the last fit.
+            state.update(_training.fresh_stopping_state(self))
+        return state
+
+    # ---------------------------------------------------------- persistence
+
+    def __getstate__(self):
+        # The network object is derived state: rebuilt on loading from the
+        # recorded architecture, so that a pickle holds only parameters and
+        # plain data.
+        state = dict(super().__getstate__())  # a copy: it may be self.__dict__
+        state.pop("_net", None)
+        state["_skrnn_version"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        version = state.pop("_skrnn_version", "pre-0.1")
+        if version != __version__:
+            warnings.warn(
+                f"Trying to unpickle estimator {type(self).__name__} from skrnn "
+                f"version {version} when using version {__version__}. This might "
+                "lead to breaking code or invalid results. Use at your own risk.",
+                InconsistentVersionWarning,
+            )
+        if "params_" in state and "_architecture" not in state:
+            raise ValueError(
+                f"This {type(self).__name__} was pickled by a development version of skrnn "
+                f"{version} that did not record its fitted architecture; refit it with "
+                f"skrnn {__version__}."
+            )
+        super().__setstate__(state)
+        if "params_" in state:
+            self._net = _network(self._architecture)
+
+
+class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseSequenceModel):
+    """The sequence regressors: squared error, time-ordered validation, R^2."""
+
+    _TASK_STATE = ("y_mean_", "y_scale_", "n_outputs_", "_y_ndim")
+    _standardizes_targets = True
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
@@ -168,180 +420,28 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseEstimator):
             Same shape as the ``y`` given to ``fit``, in its units; dtype of
             the model (float32 when fitted on float32 input).
         """
-        check_is_fitted(self)
-        X = validate_predict(self, X)
-        scaling = _standardize.input_scaling(vars(self), X.shape[2], X.dtype)
-        t0 = X.shape[1] - self._architecture["window"]
-        out = self._net.predict(self.params_, X, t0, scaling, self.verbose)
-        out = _standardize.to_target_units(out, vars(self))
-        if not np.isfinite(out).all():
-            raise ValueError(
-                "The predictions overflowed to infinity or NaN: X holds values far "
-                f"outside those seen in fit (largest magnitude {np.abs(X).max():.3g}). "
-                "Scale X as it was scaled for fit, for example with a StandardScaler "
-                "in a Pipeline."
-            )
+        out = _standardize.to_target_units(self._network_output(X), vars(self))
         return out.ravel() if self._y_ndim == 1 else out
 
-    def __sklearn_is_fitted__(self):
-        # check_is_fitted's default scans every attribute (~6 us a call, a
-        # tenth of predicting one sequence). fit sets params_ together with
-        # every other fitted attribute, in one dictionary update.
-        return hasattr(self, "params_")
+    def _task_state(self, y, classes):
+        return {"n_outputs_": columns(y).shape[1], "_y_ndim": y.ndim, "_loss": "squared_error"}
 
-    @property
-    def weights_(self):
-        """Dict of name -> array: named views into ``params_``.
+    def _encode_targets(self, y, name, state, incremental):
+        check_y_like_fit(y, name, state["_y_ndim"], state["n_outputs_"])
+        return columns(y)
 
-        Names are ``'layer{k}.<name>'`` for the arrays of hidden layer ``k``
-        as each estimator's Notes list them (``W_ih``, ``W_hh``, ``b`` for
-        RNN and LSTM layers; ``W_ih``, ``W_hh``, ``b_ih``, ``b_hh`` for GRU
-        layers; ``W``, ``b`` for dense layers), and ``'output.W'``,
-        ``'output.b'`` for the linear head. Weight matrices have shape
-        ``(n_inputs, n_outputs)``, applied as ``x @ W``. With
-        ``standardize=True`` the network, and so these weights, act on
-        standardised data: its inputs are ``(X - X_mean_) / X_scale_`` and
-        its outputs ``(y - y_mean_) / y_scale_``.
-        """
-        check_is_fitted(self)
-        return self._net.layout.views(self.params_)
+    def _hold_out(self, y, state):
+        # The LAST validation_fraction of the samples, in order: with
+        # time-ordered windows a random split would leak the future.
+        return hold_out_last(self.validation_fraction, len(y))
 
-    # --------------------------------------------------------- architecture
+    def _network_targets(self, Y, state):
+        return _standardize.network_targets(Y, state)
 
-    def _architecture_now(self, n_timesteps, n_features, n_outputs, dtype):
-        """The architecture the current parameters give for this data."""
-        return {
-            "network": self._network_kind,
-            "hidden_layer_sizes": check_hidden_layer_sizes(self.hidden_layer_sizes),
-            "activation": getattr(self, "activation", None),
-            "window": n_timesteps if self.window is None else self.window,
-            "standardize": bool(self.standardize),
-            "n_sequence_features": n_features,
-            "n_outputs": n_outputs,
-            "loss": "squared_error",
-            "dtype": np.dtype(dtype).name,
-        }
-
-    def _check_architecture_unchanged(self, incremental):
-        """A warm start or partial_fit continues the fitted network: the
-        parameters it is made of must still be those of the first fit."""
-        fitted = self._architecture
-        now = self._architecture_now(self.n_features_in_, fitted["n_sequence_features"],
-                                     fitted["n_outputs"], fitted["dtype"])
-        for name in _ARCHITECTURE_PARAMETERS:
-            if now[name] != fitted[name]:
-                how = "call fit" if incremental else "set warm_start=False"
-                raise ValueError(
-                    f"{name}={now[name]!r} differs from the fitted model's "
-                    f"{name}={fitted[name]!r}: {'partial_fit' if incremental else 'warm_start'} "
-                    f"continues training the fitted network. Set {name} back, or {how} to "
-                    "train a new one."
-                )
-
-    # ------------------------------------------------------------- training
-
-    def _fit(self, X, y, sample_weight, incremental, validation=(None, None, None)):
-        # A failed call must leave a fitted model exactly as it was: every
-        # attribute is set from local results at the end, and on any error
-        # the instance dictionary is restored.
-        saved = dict(self.__dict__)
-        try:
-            return self._fit_unsafe(X, y, sample_weight, incremental, validation)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            raise
-
-    def _fit_unsafe(self, X, y, sample_weight, incremental, validation):
-        first = not hasattr(self, "params_") or not (self.warm_start or incremental)
-        check_hidden_layer_sizes(self.hidden_layer_sizes)
-        dtype = None if first else self.params_.dtype
-        data = validate_fit(self, X, y, sample_weight, validation, reset=first, dtype=dtype)
-        if first:
-            state = self._initial_state(data)
-        else:
-            check_y_like_fit(data.y, "y", self._y_ndim, self.n_outputs_)
-            self._check_architecture_unchanged(incremental)
-            state = self._state_copy()
-
-        def targets(y):  # as the network learns them
-            return kernel_array(_standardize.network_targets(columns(y), state), data.X.dtype)
-
-        validation = data.validation
-        if validation is not None:
-            validation = validation[0], targets(validation[1]), validation[2]
-        X = data.X
-        scaling = _standardize.input_scaling(state, X.shape[2], X.dtype)
-        t0 = X.shape[1] - state["_architecture"]["window"]
-        _training.run_epochs(self, state, state["_net"], X, t0, scaling, targets(data.y),
-                             data.sample_weight, incremental, validation)
-        self.__dict__.update(state)
-        return self
-
-    def _initial_state(self, data):
-        """The state of a first fit: architecture, network, statistics, weights."""
-        X, y = data.X, data.y
-        architecture = self._architecture_now(X.shape[1], X.shape[2], columns(y).shape[1],
-                                              X.dtype)
-        net = _network(architecture)
-        rng = check_random_state(self.random_state)
-        params = net.init_params(rng, X.dtype)
-        if self.standardize:
-            # From the training samples only: never from the validation set.
-            window = X[:, X.shape[1] - architecture["window"] :]
-            stats = _standardize.statistics(window, columns(y), data.sample_weight, X.dtype)
-        else:
-            stats = dict.fromkeys(_standardize.STATISTICS)
-        return {
-            "_architecture": architecture,
-            "_net": net,
-            **stats,
-            "n_sequence_features_": X.shape[2],
-            "n_outputs_": architecture["n_outputs"],
-            "_y_ndim": y.ndim,
-            **_training.initial_training_state(self, rng, params),
-        }
-
-    def _state_copy(self):
-        # Warm start and partial_fit train on copies, so that an error or an
-        # interrupt half-way leaves the fitted attributes untouched; what
-        # stays fixed after the first fit is shared.
-        state = {key: copy.deepcopy(getattr(self, key)) for key in _TRAINING_STATE}
-        state.update({key: getattr(self, key) for key in _FIXED_STATE})
-        if (state["validation_scores_"] is None) == self.early_stopping:
-            # early_stopping was switched since the last fit.
-            state.update(_training.fresh_stopping_state(self))
-        return state
-
-    # ---------------------------------------------------------- persistence
-
-    def __getstate__(self):
-        # The network object is derived state: rebuilt on loading from the
-        # recorded architecture, so that a pickle holds only parameters and
-        # plain data.
-        state = dict(super().__getstate__())  # a copy: it may be self.__dict__
-        state.pop("_net", None)
-        state["_skrnn_version"] = __version__
-        return state
-
-    def __setstate__(self, state):
-        version = state.pop("_skrnn_version", "pre-0.1")
-        if version != __version__:
-            warnings.warn(
-                f"Trying to unpickle estimator {type(self).__name__} from skrnn "
-                f"version {version} when using version {__version__}. This might "
-                "lead to breaking code or invalid results. Use at your own risk.",
-                InconsistentVersionWarning,
-            )
-        if "params_" in state and "_architecture" not in state:
-            raise ValueError(
-                f"This {type(self).__name__} was pickled by a development version of skrnn "
-                f"{version} that did not record its fitted architecture; refit it with "
-                f"skrnn {__version__}."
-            )
-        super().__setstate__(state)
-        if "params_" in state:
-            self._net = _network(self._architecture)
+    def _validation_score(self, Y, out, sample_weight, state):
+        # R^2 is the same in standardised units: each output's is invariant
+        # under its own shift and scale.
+        return r2_score(Y, out, sample_weight=sample_weight)
 
 
 def _network(architecture):

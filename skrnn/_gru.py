@@ -1,11 +1,17 @@
-"""GRURegressor: stacked GRU layers trained by BPTT."""
+"""GRURegressor and GRUClassifier: stacked GRU layers trained by BPTT."""
 
 from numbers import Integral
 
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseSequenceRegressor
+from ._base import BaseSequenceRegressor, store_parameters
+from ._classifier import BaseSequenceClassifier
 from ._docstrings import fill_doc
+
+# The parameters this network adds, the same for its regressor and classifier.
+_GRU_PARAMETERS = {
+    "bptt_steps": [None, Interval(Integral, 1, None, closed="left")],
+}
 
 
 @fill_doc
@@ -83,10 +89,7 @@ class GRURegressor(BaseSequenceRegressor):
 
     _network_kind = "gru"
 
-    _parameter_constraints = {
-        **BaseSequenceRegressor._parameter_constraints,
-        "bptt_steps": [None, Interval(Integral, 1, None, closed="left")],
-    }
+    _parameter_constraints = {**BaseSequenceRegressor._parameter_constraints, **_GRU_PARAMETERS}
 
     def __init__(
         self,
@@ -115,26 +118,86 @@ class GRURegressor(BaseSequenceRegressor):
         n_iter_no_change=10,
         max_grad_norm=None,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.window = window
-        self.standardize = standardize
-        self.bptt_steps = bptt_steps
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate_init = learning_rate_init
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_grad_norm = max_grad_norm
+        store_parameters(self, locals())
+
+
+@fill_doc
+class GRUClassifier(BaseSequenceClassifier):
+    """Gated recurrent unit (GRU) network classifier.
+
+    The network of :class:`GRURegressor` (stacked GRU layers with reset
+    and update gates, PyTorch's equations) with a classification head: a
+    linear layer on the last hidden state of the top layer gives one score
+    per class, turned into probabilities by a logistic function (two
+    classes, or multilabel) or a softmax.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(32,)
+        Sizes of the stacked GRU layers.
+
+    %(window)s
+
+    %(standardize)s
+
+    %(bptt_steps)s
+
+    %(class_weight)s
+
+    %(training)s
+
+    Attributes
+    ----------
+    %(attributes)s
+
+    See Also
+    --------
+    GRURegressor : The same network for regression.
+    LSTMClassifier : Gated recurrent network with a separate cell state.
+    WindowMLPClassifier : Feed-forward baseline on a fixed window.
+
+    Notes
+    -----
+    The weights, their layout and initialisation are those of
+    :class:`GRURegressor`.
+
+    %(task_notes)s
+
+    Examples
+    --------
+    %(examples)s
+    """
+
+    _network_kind = "gru"
+
+    _parameter_constraints = {**BaseSequenceClassifier._parameter_constraints, **_GRU_PARAMETERS}
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(32,),
+        *,
+        window=None,
+        standardize=True,
+        bptt_steps=None,
+        class_weight=None,
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=500,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=50,
+        max_grad_norm=None,
+    ):
+        store_parameters(self, locals())

@@ -1,9 +1,15 @@
-"""WindowMLPRegressor: the feed-forward baseline on a fixed window."""
+"""WindowMLPRegressor and WindowMLPClassifier: the feed-forward baseline on a fixed window."""
 
 from sklearn.utils._param_validation import StrOptions
 
-from ._base import BaseSequenceRegressor
+from ._base import BaseSequenceRegressor, store_parameters
+from ._classifier import BaseSequenceClassifier
 from ._docstrings import fill_doc
+
+# The parameters this network adds, the same for its regressor and classifier.
+_MLP_PARAMETERS = {
+    "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+}
 
 
 @fill_doc
@@ -59,10 +65,7 @@ class WindowMLPRegressor(BaseSequenceRegressor):
 
     _network_kind = "dense"
 
-    _parameter_constraints = {
-        **BaseSequenceRegressor._parameter_constraints,
-        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
-    }
+    _parameter_constraints = {**BaseSequenceRegressor._parameter_constraints, **_MLP_PARAMETERS}
 
     def __init__(
         self,
@@ -91,26 +94,85 @@ class WindowMLPRegressor(BaseSequenceRegressor):
         n_iter_no_change=10,
         max_grad_norm=None,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.window = window
-        self.standardize = standardize
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate_init = learning_rate_init
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_grad_norm = max_grad_norm
+        store_parameters(self, locals())
+
+
+@fill_doc
+class WindowMLPClassifier(BaseSequenceClassifier):
+    """Multi-layer perceptron classifier on a fixed window of the sequence.
+
+    The network of :class:`WindowMLPRegressor` (dense layers on the last
+    ``window`` timesteps of each sequence, flattened) with a classification
+    head: logistic (two classes, or multilabel) or softmax outputs. It is
+    the baseline the recurrent classifiers must beat; with 2-D ``X`` and
+    ``window=None`` it is :class:`~sklearn.neural_network.MLPClassifier`
+    with skrnn's training loop.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Sizes of the dense hidden layers.
+
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Activation of the hidden layers.
+
+    %(window)s
+
+    %(standardize)s
+
+    %(class_weight)s
+
+    %(training)s
+
+    Attributes
+    ----------
+    %(attributes)s
+
+    See Also
+    --------
+    WindowMLPRegressor : The same network for regression.
+    LSTMClassifier : Recurrent classifier with memory over the whole sequence.
+    sklearn.neural_network.MLPClassifier : The same model on flat features.
+
+    Notes
+    -----
+    %(task_notes)s
+
+    Examples
+    --------
+    %(examples)s
+    """
+
+    _network_kind = "dense"
+
+    _parameter_constraints = {**BaseSequenceClassifier._parameter_constraints, **_MLP_PARAMETERS}
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        window=None,
+        standardize=True,
+        class_weight=None,
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=500,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=50,
+        max_grad_norm=None,
+    ):
+        store_parameters(self, locals())

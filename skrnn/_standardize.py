@@ -16,23 +16,29 @@ from ._network import identity_scaling
 STATISTICS = ("X_mean_", "X_scale_", "y_mean_", "y_scale_")
 
 
+def statistics_names(targets):
+    """The names of the statistics, with or without the targets' (classifiers
+    standardise X only)."""
+    return STATISTICS if targets else STATISTICS[:2]
+
+
 def statistics(X, Y, sw, dtype):
     """Sample-weighted means and scales of each feature of X (n, T, D), over
-    samples and timesteps, and of each column of Y (n, n_out), in ``dtype``,
-    as a dict of :data:`STATISTICS`.
+    samples and timesteps, and of each column of Y (n, n_out) unless Y is
+    None, in ``dtype``, as a dict of :func:`statistics_names`.
 
     A constant column gets scale 1, by StandardScaler's rule.
     """
     weights = np.asarray(sw if sw.sum() > 0 else np.ones_like(sw), dtype=np.float64)
     values = []
-    for A in (X, Y[:, np.newaxis, :]):
+    for A in (X,) if Y is None else (X, Y[:, np.newaxis, :]):
         mean = _weighted_mean(A, weights)
         var = _weighted_mean(A, weights, center=mean)
         n = A.shape[0] * A.shape[1]
         eps = np.finfo(np.float64).eps
         constant = var <= n * eps * var + (n * mean * eps) ** 2
         values += [mean.astype(dtype), np.where(constant, 1.0, np.sqrt(var)).astype(dtype)]
-    return dict(zip(STATISTICS, values))
+    return dict(zip(statistics_names(Y is not None), values))
 
 
 def _weighted_mean(A, weights, center=None):

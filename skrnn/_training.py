@@ -12,7 +12,6 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import r2_score
 
 from ._kernels.optim import ADAM, SGD, Hyper
 from ._threads import one_blas_thread
@@ -127,7 +126,7 @@ def _run_epochs(est, state, net, X, t0, scaling, y, sw, incremental, validation)
                 # prediction leaves the epoch unrecorded, not half-recorded.
                 X_val, y_val, sw_val = validation
                 pred = net.predict(params, X_val, t0, scaling, est.verbose)
-                score = r2_score(y_val, pred, sample_weight=sw_val)
+                score = est._validation_score(y_val, pred, sw_val, state)
             state["t_"] += int(batch_sizes[:done].sum())
             if interrupted:
                 stopped_by_user = (f"in epoch {state['n_iter_'] + 1}, after {done} of "

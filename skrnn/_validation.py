@@ -9,13 +9,14 @@ from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 
 class FitData(NamedTuple):
     """A fit's validated input: ``X`` (n, T, D) and ``sample_weight`` (n,) as
     kernel arrays, ``y`` as validated (1-D or 2-D), and ``validation`` the
-    ``(X_val, y_val, sample_weight_val)`` early stopping scores, or None."""
+    ``(X_val, y_val, sample_weight_val)`` given to fit, likewise, or None."""
 
     X: np.ndarray
     y: np.ndarray
@@ -24,20 +25,17 @@ class FitData(NamedTuple):
 
 
 def validate_fit(est, X, y, sample_weight, validation, reset, dtype=None):
-    """Validate fit's input and hold out early stopping's validation set.
+    """Validate fit's input.
 
     ``reset``: the first fit (not a warm start or partial_fit), which
     records the number of timesteps; ``dtype``: the fitted model's, on a
     warm start, else that of X. ``validation`` is fit's ``(X_val, y_val,
-    sample_weight_val)``; without them, ``early_stopping`` holds out the
-    last ``validation_fraction`` of the samples, in order.
+    sample_weight_val)``.
     """
     X, y = validate_X(est, X, reset=reset, y=y)
     X = kernel_array(X, dtype or X.dtype)
     sw = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
     validation = _validate_validation_set(est, *validation, X, y)
-    if est.early_stopping and validation is None:
-        (X, y, sw), validation = _split_validation(est.validation_fraction, X, y, sw)
     return FitData(X, y, sw, validation)
 
 
@@ -53,7 +51,8 @@ def validate_X(est, X, reset, y="no_validation", n_sequence_features=None):
         if X_only:
             X = validate_data(est, X, **kwargs)
         else:
-            X, y = validate_data(est, X, y, multi_output=True, y_numeric=True, **kwargs)
+            X, y = validate_data(est, X, y, multi_output=True,
+                                 y_numeric=not is_classifier(est), **kwargs)
     except ValueError as exc:
         raise _explained(est, exc, X) from exc
     if X.ndim > 3:
@@ -150,8 +149,7 @@ def _validate_validation_set(est, X_val, y_val, sample_weight_val, X, y):
                                   n_sequence_features=X.shape[2])
     except ValueError as exc:  # sklearn's messages name X and y
         raise ValueError(f"Invalid X_val or y_val: {exc}") from exc
-    check_y_like_fit(y_val, "y_val", y.ndim, columns(y).shape[1])
-    if len(y_val) < 2:
+    if not is_classifier(est) and len(y_val) < 2:
         raise ValueError(
             f"X_val has {len(y_val)} sample; the R^2 score of early stopping needs at "
             "least 2."
@@ -161,17 +159,16 @@ def _validate_validation_set(est, X_val, y_val, sample_weight_val, X, y):
     return kernel_array(X_val, X.dtype), y_val, sw_val
 
 
-def _split_validation(fraction, X, y, sw):
-    """Hold out the LAST ``fraction`` of the samples, in order."""
-    n = X.shape[0]
+def hold_out_last(fraction, n):
+    """Slices of the first samples and of the LAST ``fraction`` of ``n``, in
+    order: a time-ordered validation split (views, not copies, of X)."""
     n_val = int(np.ceil(fraction * n))
     if n_val < 2 or n - n_val < 1:
         raise ValueError(
             f"The validation set is too small: {n_val} of {n} samples. "
             "Increase 'validation_fraction' or the size of your dataset."
         )
-    cut = n - n_val
-    return (X[:cut], y[:cut], sw[:cut]), (X[cut:], y[cut:], sw[cut:])
+    return slice(0, n - n_val), slice(n - n_val, n)
 
 
 def validate_predict(est, X):

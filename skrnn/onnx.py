@@ -28,10 +28,16 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 try:
+    from onnx import TensorProto
     from skl2onnx import update_registered_converter
     from skl2onnx.algebra.onnx_ops import (
         OnnxAdd,
+        OnnxArgMax,
+        OnnxCast,
+        OnnxConcat,
         OnnxDiv,
+        OnnxGather,
+        OnnxGreater,
         OnnxGRU,
         OnnxIdentity,
         OnnxLSTM,
@@ -42,27 +48,30 @@ try:
         OnnxRNN,
         OnnxSigmoid,
         OnnxSlice,
+        OnnxSoftmax,
         OnnxSqueezeApi11,
         OnnxSub,
         OnnxTanh,
         OnnxTranspose,
         OnnxUnsqueezeApi11,
     )
-    from skl2onnx.common.data_types import FloatTensorType
+    from skl2onnx.common.data_types import FloatTensorType, Int64TensorType, StringTensorType
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError(
         'skrnn.onnx needs skl2onnx and onnx: pip install "skrnn[onnx]"'
     ) from error
 
-from ._gru import GRURegressor
-from ._lstm import LSTMRegressor
-from ._mlp import WindowMLPRegressor
-from ._rnn import RNNRegressor
+from ._gru import GRUClassifier, GRURegressor
+from ._lstm import LSTMClassifier, LSTMRegressor
+from ._mlp import WindowMLPClassifier, WindowMLPRegressor
+from ._rnn import RNNClassifier, RNNRegressor
 
 __all__ = ["CONVERTED"]
 
 #: The estimators this module registers with skl2onnx.
-CONVERTED = (RNNRegressor, LSTMRegressor, GRURegressor, WindowMLPRegressor)
+REGRESSORS = (RNNRegressor, LSTMRegressor, GRURegressor, WindowMLPRegressor)
+CLASSIFIERS = (RNNClassifier, LSTMClassifier, GRUClassifier, WindowMLPClassifier)
+CONVERTED = REGRESSORS + CLASSIFIERS
 
 # skrnn's gate blocks (PyTorch's order) in ONNX's order: LSTM i, f, g, o ->
 # i, o, f, c; GRU r, z, n -> z, r, h.
@@ -83,7 +92,7 @@ def _onnx_gates(w, order, H):
     return _float32(np.concatenate([b.T for b in blocks], axis=0))
 
 
-def _shape_calculator(operator):
+def _checked_inputs(operator):
     model = operator.raw_operator
     check_is_fitted(model)
     inputs = operator.inputs[0]
@@ -92,8 +101,40 @@ def _shape_calculator(operator):
             f"{type(model).__name__} exports with float32 inputs only (got "
             f"{type(inputs.type).__name__}): call to_onnx(model, X[:1].astype(np.float32))."
         )
-    operator.outputs[0].type = FloatTensorType([inputs.get_first_dimension(),
-                                                model.n_outputs_])
+    return model, inputs.get_first_dimension()
+
+
+def _shape_calculator(operator):
+    model, n = _checked_inputs(operator)
+    operator.outputs[0].type = FloatTensorType([n, model.n_outputs_])
+
+
+def _classes(model):
+    """The classes as an ONNX initializer: int64 or strings (ONNX's label types)."""
+    classes = model.classes_
+    if classes.dtype.kind in "iub":
+        return classes.astype(np.int64)
+    if classes.dtype.kind in "UO" and all(isinstance(c, str) for c in classes):
+        return classes.astype(object)
+    raise NotImplementedError(
+        f"{type(model).__name__} exports with integer, boolean or string classes only "
+        f"(ONNX's label types); its classes_ are {classes.dtype}: fit it on "
+        "y.astype(int) or y.astype(str)."
+    )
+
+
+def _multilabel(model):
+    return model._label_binarizer.y_type_.startswith("multilabel")
+
+
+def _classifier_shape_calculator(operator):
+    model, n = _checked_inputs(operator)
+    if _multilabel(model):
+        operator.outputs[0].type = Int64TensorType([n, len(model.classes_)])
+    else:
+        label = Int64TensorType if _classes(model).dtype == np.int64 else StringTensorType
+        operator.outputs[0].type = label([n])
+    operator.outputs[1].type = FloatTensorType([n, len(model.classes_)])
 
 
 def _sequences(model, X, rank, opv):
@@ -166,17 +207,23 @@ def _dense(model, X, window, D, opv):
     return inp
 
 
-def _converter(scope, operator, container):
+def _head(operator, opv):
+    """The network and its linear head: what ``_network_output`` computes."""
     model = operator.raw_operator
-    opv = container.target_opset
     X = operator.inputs[0]
     X, window, D = _sequences(model, X, len(X.type.shape), opv)
     if model._architecture["network"] == "dense":
         top = _dense(model, X, window, D, opv)
     else:
         top = _recurrent(model, X, opv)
-    out = OnnxAdd(OnnxMatMul(top, _float32(model.weights_["output.W"]), op_version=opv),
-                  _float32(model.weights_["output.b"]), op_version=opv)
+    return OnnxAdd(OnnxMatMul(top, _float32(model.weights_["output.W"]), op_version=opv),
+                   _float32(model.weights_["output.b"]), op_version=opv)
+
+
+def _converter(scope, operator, container):
+    model = operator.raw_operator
+    opv = container.target_opset
+    out = _head(operator, opv)
     if model._architecture["standardize"]:
         out = OnnxAdd(OnnxMul(out, _float32(model.y_scale_), op_version=opv),
                       _float32(model.y_mean_), op_version=opv)
@@ -184,7 +231,39 @@ def _converter(scope, operator, container):
         scope, container)
 
 
-for _estimator in CONVERTED:
+def _classifier_converter(scope, operator, container):
+    # The head's scores to probabilities (softmax, or logistic outputs; a
+    # binary model's one output becomes the two columns [1 - p, p]) and the
+    # label: the most probable class, or each label with p > 0.5.
+    model = operator.raw_operator
+    opv = container.target_opset
+    scores = _head(operator, opv)
+    if model.out_activation_ == "softmax":
+        proba = OnnxSoftmax(scores, axis=1, op_version=opv)
+    else:
+        proba = OnnxSigmoid(scores, op_version=opv)
+    if _multilabel(model):
+        label = OnnxCast(OnnxGreater(proba, np.array([0.5], dtype=np.float32), op_version=opv),
+                         to=TensorProto.INT64, op_version=opv)
+    else:
+        if model.n_outputs_ == 1:
+            proba = OnnxConcat(OnnxSub(np.array([1.0], dtype=np.float32), proba, op_version=opv),
+                               proba, axis=1, op_version=opv)
+        index = OnnxArgMax(proba, axis=1, keepdims=0, op_version=opv)
+        label = OnnxGather(_classes(model), index, axis=0, op_version=opv)
+    OnnxIdentity(label, op_version=opv, output_names=operator.outputs[:1]).add_to(
+        scope, container)
+    OnnxIdentity(proba, op_version=opv, output_names=operator.outputs[1:2]).add_to(
+        scope, container)
+
+
+for _estimator in REGRESSORS:
     update_registered_converter(_estimator, f"Skrnn{_estimator.__name__}",
                                 _shape_calculator, _converter)
+for _estimator in CLASSIFIERS:
+    # The zipmap option makes skl2onnx parse the model as a classifier: a
+    # label and a probabilities output, ZipMap'ed unless zipmap=False.
+    update_registered_converter(_estimator, f"Skrnn{_estimator.__name__}",
+                                _classifier_shape_calculator, _classifier_converter,
+                                options={"zipmap": [True, False, "columns"], "nocl": [True, False]})
 del _estimator

@@ -1,12 +1,23 @@
 """What many tests share: the estimators under test, and functions that
 worker processes run (importable by name)."""
 
-from skrnn import GRURegressor, LSTMRegressor, RNNRegressor, WindowMLPRegressor
+from skrnn import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+    WindowMLPClassifier,
+    WindowMLPRegressor,
+)
 
-#: Every estimator, and those with a recurrent network: the one list the
+#: The estimators by task, and those with a recurrent network: the lists the
 #: tests parametrize over, so that a new estimator is tested everywhere.
 RECURRENT = [RNNRegressor, LSTMRegressor, GRURegressor]
-ESTIMATORS = [*RECURRENT, WindowMLPRegressor]
+REGRESSORS = [*RECURRENT, WindowMLPRegressor]
+CLASSIFIERS = [RNNClassifier, LSTMClassifier, GRUClassifier, WindowMLPClassifier]
+ESTIMATORS = REGRESSORS + CLASSIFIERS
 
 
 def name(estimator_class):

@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _helpers import ESTIMATORS, RECURRENT, name
+from _helpers import RECURRENT, REGRESSORS, name
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
@@ -43,7 +43,7 @@ def _no_convergence_warnings():
         yield
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=name)
+@pytest.mark.parametrize("Estimator", REGRESSORS, ids=name)
 def test_set_params_after_fit_changes_no_prediction_not_even_after_a_pickle(Estimator):
     for param, value in _changes(Estimator).items():
         model = Estimator(**SMALL).fit(X, y)
@@ -55,7 +55,7 @@ def test_set_params_after_fit_changes_no_prediction_not_even_after_a_pickle(Esti
         assert restored.get_params()[param] == value
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=name)
+@pytest.mark.parametrize("Estimator", REGRESSORS, ids=name)
 @pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
 def test_continuing_a_changed_network_is_an_error_naming_the_parameter(Estimator, how):
     for param, value in _changes(Estimator).items():
@@ -72,7 +72,7 @@ def test_continuing_a_changed_network_is_an_error_naming_the_parameter(Estimator
         assert not np.array_equal(model.params_, params)
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=name)
+@pytest.mark.parametrize("Estimator", REGRESSORS, ids=name)
 def test_a_cold_refit_takes_the_new_parameters(Estimator):
     model = Estimator(**SMALL).fit(X, y)
     model.set_params(hidden_layer_sizes=(4, 3)).fit(X, y)

@@ -7,19 +7,34 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skrnn import GRURegressor, LSTMRegressor, RNNRegressor, WindowMLPRegressor
+from skrnn import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+    WindowMLPClassifier,
+    WindowMLPRegressor,
+)
 
 # The test instances: small and quick, yet trained well enough to pass
-# check_regressors_train (R^2 > 0.5) honestly. The one place where test
-# settings differ from the defaults.
+# check_regressors_train (R^2 > 0.5) and check_classifiers_train (accuracy
+# > 0.83) honestly. The one place where test settings differ from the defaults.
+QUICK = dict(max_iter=100, learning_rate_init=1e-2, n_iter_no_change=10)
 INSTANCES = [
-    RNNRegressor(hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=1e-2),
-    LSTMRegressor(hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=1e-2),
-    GRURegressor(hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=1e-2),
-    WindowMLPRegressor(hidden_layer_sizes=(16,), max_iter=100, learning_rate_init=1e-2),
+    RNNRegressor(hidden_layer_sizes=(8,), **QUICK),
+    LSTMRegressor(hidden_layer_sizes=(8,), **QUICK),
+    GRURegressor(hidden_layer_sizes=(8,), **QUICK),
+    WindowMLPRegressor(hidden_layer_sizes=(16,), **QUICK),
+    RNNClassifier(hidden_layer_sizes=(8,), **QUICK),
+    LSTMClassifier(hidden_layer_sizes=(8,), **QUICK),
+    GRUClassifier(hidden_layer_sizes=(8,), **QUICK),
+    WindowMLPClassifier(hidden_layer_sizes=(16,), **QUICK),
 ]
 
-# No check is marked as an expected failure. Even
+# No check is marked as an expected failure, the classifier checks included.
+# Even
 # check_sample_weight_equivalence_on_dense_data, which sklearn excuses for its
 # own MLPRegressor, passes: its data fits in one minibatch of the 'auto' size,
 # where an integer weight and a repeated sample give the same gradient.

@@ -20,7 +20,11 @@ def test_python_m_skrnn_prints_the_table():
         [sys.executable, "-m", "skrnn"], capture_output=True, text=True, check=True
     ).stdout
     for name in [
-        "seasonal naive", "WindowMLPRegressor", "RNNRegressor", "LSTMRegressor", "GRURegressor"
+        "seasonal naive", "WindowMLPRegressor", "RNNRegressor", "LSTMRegressor", "GRURegressor",
+        "GunPoint", "1-nearest neighbour", "LSTMClassifier()",
     ]:
         assert name in out
     assert "test RMSE" in out
+    # The classification rows: accuracy in percent, the LSTM's above 85%.
+    lstm = [line for line in out.splitlines() if line.startswith("LSTMClassifier()")][0]
+    assert float(lstm.split()[1].rstrip("%")) > 85

@@ -9,10 +9,10 @@ from _helpers import compiled_in_this_process, name
 from distributed import Client, LocalCluster, get_task_stream
 from joblib import parallel_backend
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, TimeSeriesSplit
 
-from skrnn import GRURegressor, LSTMRegressor, make_windows
-from skrnn.datasets import load_airline
+from skrnn import GRURegressor, LSTMClassifier, LSTMRegressor, make_windows
+from skrnn.datasets import load_airline, load_gunpoint
 
 
 @pytest.fixture(scope="module")
@@ -25,15 +25,18 @@ def client():
             yield client
 
 
-@pytest.mark.parametrize("Estimator", [LSTMRegressor, GRURegressor], ids=name)
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, GRURegressor, LSTMClassifier], ids=name)
 def test_grid_search_on_a_dask_cluster_equals_the_local_run(client, Estimator):
-    series = np.log(load_airline().to_numpy())
-    X, y = make_windows(np.diff(series) * 10, window=12)
-    search = GridSearchCV(
-        Estimator(max_iter=15, random_state=0),
-        {"hidden_layer_sizes": [(4,), (8,)], "window": [6, 12]},
-        cv=TimeSeriesSplit(n_splits=3),
-    )
+    if Estimator is LSTMClassifier:  # stratified folds of a bundled UCR set
+        X, y = load_gunpoint("train")
+        cv = StratifiedKFold(n_splits=3)
+        grid = {"hidden_layer_sizes": [(8,), (16,)], "window": [75, 150]}
+    else:
+        series = np.log(load_airline().to_numpy())
+        X, y = make_windows(np.diff(series) * 10, window=12)
+        cv = TimeSeriesSplit(n_splits=3)
+        grid = {"hidden_layer_sizes": [(4,), (8,)], "window": [6, 12]}
+    search = GridSearchCV(Estimator(max_iter=15, random_state=0), grid, cv=cv)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         local = GridSearchCV(**search.get_params(deep=False)).fit(X, y)

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from _helpers import ESTIMATORS
+from _helpers import REGRESSORS
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
@@ -33,7 +33,7 @@ def _no_convergence_warnings():
         yield
 
 
-@pytest.fixture(scope="module", params=ESTIMATORS, ids=lambda c: c.__name__)
+@pytest.fixture(scope="module", params=REGRESSORS, ids=lambda c: c.__name__)
 def fitted(request, data):
     X, y = data
     with warnings.catch_warnings():
@@ -151,7 +151,7 @@ def test_float32_input_stays_float32_inside(data):
 
 def test_window_uses_only_the_last_steps(data):
     X, y = data
-    for Estimator in ESTIMATORS:
+    for Estimator in REGRESSORS:
         windowed = Estimator(window=4, **SMALL).fit(X, y)
         cut = Estimator(**SMALL).fit(X[:, -4:], y)
         np.testing.assert_array_equal(windowed.params_, cut.params_)

@@ -84,6 +84,72 @@ def test_gradient_with_alpha_and_sample_weight(net):
     assert err < TOL
 
 
+def _class_targets(loss, n_samples, n_outputs, seed):
+    # 0/1 targets as the classifiers encode them: one-hot rows for the
+    # softmax, independent indicators for logistic outputs.
+    rng = np.random.RandomState(seed)
+    if loss == "log_loss":
+        return np.eye(n_outputs)[rng.randint(n_outputs, size=n_samples)]
+    return rng.randint(2, size=(n_samples, n_outputs)).astype(float)
+
+
+LOG_LOSSES = [("binary_log_loss", 1), ("binary_log_loss", 3), ("log_loss", 3)]
+LOG_LOSS_IDS = ["binary", "multilabel", "softmax"]
+
+
+@pytest.mark.parametrize("loss, n_outputs", LOG_LOSSES, ids=LOG_LOSS_IDS)
+@pytest.mark.parametrize("kind, activation", CELLS + [("dense", "tanh")],
+                         ids=CELL_IDS + ["dense"])
+@pytest.mark.parametrize("hidden", [(3,), (4, 3)], ids=["one-layer", "stacked"])
+def test_classifier_heads_gradient_matches_finite_differences(kind, activation, hidden, loss,
+                                                              n_outputs):
+    X, _, sw = _data(seed=6)
+    y = _class_targets(loss, 4, n_outputs, seed=7)
+    n_inputs = 10 if kind == "dense" else 2
+    net = Network(kind, n_inputs, hidden, n_outputs, activation, loss)
+    err = _relative_gradient_error(net, _perturbed_params(net, 1), X, y, sw, alpha=0.3)
+    assert err < TOL
+
+
+def _reference_log_loss(loss, z, y, sw):
+    # MLPClassifier's log-losses written out: cross-entropy of the
+    # probabilities, summed over outputs, sample-weighted mean.
+    if loss == "log_loss":
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        per_sample = -(y * np.log(p)).sum(axis=1)
+    else:
+        p = 1 / (1 + np.exp(-z))
+        per_sample = -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=1)
+    return float(sw @ per_sample) / sw.sum()
+
+
+@pytest.mark.parametrize("loss, n_outputs", LOG_LOSSES, ids=LOG_LOSS_IDS)
+def test_log_losses_are_mlpclassifiers_and_stay_finite_for_extreme_scores(loss, n_outputs):
+    X, _, sw = _data(seed=2)
+    y = _class_targets(loss, 4, n_outputs, seed=3)
+    net = Network("lstm", 2, (3,), n_outputs, loss=loss)
+    params = _perturbed_params(net, 4)
+    z = net.predict(params, X)
+    assert net.loss_grad(params, X, y, sw, 0.0, np.zeros_like(params)) == pytest.approx(
+        _reference_log_loss(loss, z, y, sw), rel=1e-12)
+    # Scores of +-1e4 (the head's bias) overflow exp() in the formula above;
+    # the kernels' log-sum-exp gives the exact, finite loss: a wrong score
+    # of size s costs s, and a right one nothing.
+    for dtype in (np.float64, np.float32):
+        huge = params.astype(dtype)
+        bias = net.layout.views(huge)["output.b"]
+        bias[:] = 1e4 * np.where(np.arange(n_outputs) == 0, 1, -1)
+        z = net.predict(huge, X.astype(dtype))
+        grad = np.zeros_like(huge)
+        value = net.loss_grad(huge, X.astype(dtype), y, sw, 0.0, grad)
+        assert np.isfinite(value) and np.isfinite(grad).all()
+        if loss == "log_loss":
+            wrong = z.max(axis=1) - (z * y).sum(axis=1)
+        else:
+            wrong = (np.maximum(z, 0) - y * z).sum(axis=1)
+        assert value == pytest.approx(float(sw @ wrong) / sw.sum(), rel=1e-6)
+
+
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 def test_sample_weight_enters_the_loss(kind):
     # A zero weight removes a sample: same loss and gradient as dropping it.

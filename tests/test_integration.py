@@ -11,7 +11,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
-from _helpers import ESTIMATORS, compiled_in_this_process, name
+from _helpers import REGRESSORS, compiled_in_this_process, name
 from joblib import Parallel, delayed, parallel_backend
 from scipy.stats import loguniform, randint
 from sklearn import clone, config_context
@@ -149,7 +149,7 @@ _LOAD = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=name)
+@pytest.mark.parametrize("Estimator", REGRESSORS, ids=name)
 def test_pickle_and_joblib_round_trip_in_a_fresh_process(Estimator, tmp_path, airline_windows):
     X, y = airline_windows
     X = (X - X.mean()) / X.std()
@@ -286,7 +286,7 @@ def test_fits_of_clones_in_threads_equal_sequential_fits(airline_windows):
     X, y = airline_windows
     X, y = (X - X.mean()) / X.std(), (y - y.mean()) / y.std()
     models = [Estimator(hidden_layer_sizes=(8,), max_iter=10, random_state=seed)
-              for Estimator in ESTIMATORS
+              for Estimator in REGRESSORS
               for seed in (0, 1)]
     sequential = [clone(m).fit(X, y) for m in models]
     with parallel_backend("threading", n_jobs=2):

@@ -57,9 +57,9 @@ def test_models_saved_before_the_recorded_architecture_refuse_clearly(path):
 
 
 def test_every_estimator_has_current_fixtures():
-    from _helpers import ESTIMATORS
+    from _helpers import REGRESSORS
 
     names = {p.stem.rsplit("-", 1)[1] for p in _cases(CURRENT)}
-    assert names == {E.__name__ for E in ESTIMATORS}, (
+    assert names == {E.__name__ for E in REGRESSORS}, (
         "a new estimator needs saved-model fixtures: python tests/fixtures/make_pickles.py TAG")
     assert {p.suffix for p in _cases(CURRENT)} == {".pkl", ".joblib"}

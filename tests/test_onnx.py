@@ -5,16 +5,17 @@ import warnings
 
 import numpy as np
 import pytest
-from _helpers import ESTIMATORS, RECURRENT, name
+from _helpers import CLASSIFIERS, RECURRENT, REGRESSORS, name
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+import skrnn
 from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor
 
 skl2onnx = pytest.importorskip("skl2onnx")
 ort = pytest.importorskip("onnxruntime")
-import skrnn.onnx  # noqa: E402,F401  (registers the converters)
+import skrnn.onnx  # noqa: E402  (registers the converters)
 
 # Each configuration exercises a part of the graph: the input's rank and
 # features, the window's slice, stacked layers, several outputs, the
@@ -60,7 +61,7 @@ def _assert_float32_close(onnx_pred, pred):
 
 
 @pytest.mark.parametrize("config", CONFIGS)
-@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=name)
+@pytest.mark.parametrize("Estimator", REGRESSORS, ids=name)
 def test_onnxruntime_predicts_as_skrnn(Estimator, config):
     X, y = _data(CONFIGS[config])
     model = _fit(Estimator(max_iter=20, random_state=0, **CONFIGS[config].get("params", {})),
@@ -84,7 +85,7 @@ def test_onnxruntime_predicts_as_skrnn_for_every_activation(Estimator, activatio
     _assert_float32_close(_onnx_predict(model, X)[0], model.predict(X))
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=name)
+@pytest.mark.parametrize("Estimator", REGRESSORS, ids=name)
 def test_a_pipeline_with_a_scaler_exports_whole(Estimator):
     X, y = _data(CONFIGS["2-D"])
     pipe = _fit(make_pipeline(StandardScaler(), Estimator(max_iter=20, random_state=0)),
@@ -101,3 +102,52 @@ def test_unfitted_and_float64_and_wrong_rank_exports_fail_clearly():
         skl2onnx.to_onnx(model, X[:1])
     with pytest.raises(ValueError, match="fitted on 3 features per step"):
         skl2onnx.to_onnx(model, X[:1, :, 0].astype(np.float32))
+
+
+def _classes_data(kind, n=60, T=10):
+    # Labels of each kind of head: binary strings, three int classes, two labels.
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(n, T))
+    last = X[:, -1] + 0.5 * X[:, -2]
+    if kind == "binary":
+        return X, np.where(last > 0, "up", "down")
+    if kind == "multiclass":
+        return X, np.digitize(last, [-0.5, 0.5]) * 10
+    return X, np.column_stack([last > 0, X[:, -3] > 0]).astype(int)
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+@pytest.mark.parametrize("Classifier", CLASSIFIERS, ids=name)
+def test_onnxruntime_classifies_as_skrnn(Classifier, kind):
+    X, y = _classes_data(kind)
+    model = _fit(Classifier(hidden_layer_sizes=(6,), max_iter=20, random_state=0), X, y)
+    onx = skl2onnx.to_onnx(model, X[:1].astype(np.float32), options={"zipmap": False})
+    session = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    label, proba = session.run(None, {session.get_inputs()[0].name: X.astype(np.float32)})
+    expected = model.predict_proba(X)
+    assert proba.dtype == np.float32 and proba.shape == expected.shape
+    np.testing.assert_allclose(proba, expected, atol=1e-5)
+    # Labels agree wherever float32 rounding cannot flip the decision.
+    clear = np.abs(expected - 0.5).min(axis=1) > 1e-4 if kind != "multiclass" else (
+        np.diff(np.sort(expected, axis=1)[:, -2:], axis=1)[:, 0] > 1e-4)
+    assert clear.mean() > 0.9
+    np.testing.assert_array_equal(label[clear], model.predict(X)[clear])
+
+
+def test_a_classifier_exports_with_zipmap_by_default_and_in_a_pipeline():
+    X, y = _classes_data("binary")
+    pipe = _fit(make_pipeline(StandardScaler(), skrnn.LSTMClassifier(max_iter=10,
+                                                                     random_state=0)), X, y)
+    onx = skl2onnx.to_onnx(pipe, X[:1].astype(np.float32))
+    session = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    label, proba = session.run(None, {session.get_inputs()[0].name: X.astype(np.float32)})
+    assert set(proba[0]) == {"down", "up"}  # ZipMap: a {class: probability} per sequence
+    np.testing.assert_allclose([p["up"] for p in proba], pipe.predict_proba(X)[:, 1],
+                               atol=1e-5)
+
+
+def test_float_classes_do_not_export_and_say_why():
+    X, y = _classes_data("multiclass")
+    model = _fit(skrnn.GRUClassifier(max_iter=2, random_state=0), X, y / 10.0)
+    with pytest.raises(NotImplementedError, match="integer, boolean or string classes only"):
+        skl2onnx.to_onnx(model, X[:1].astype(np.float32))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _helpers import ESTIMATORS
+from _helpers import REGRESSORS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -63,7 +63,7 @@ def fitted():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return [E(hidden_layer_sizes=(4,), max_iter=3, random_state=0).fit(X, X[:, 0])
-                for E in ESTIMATORS]
+                for E in REGRESSORS]
 
 
 @SETTINGS

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _helpers import ESTIMATORS, name
+from _helpers import REGRESSORS, name
 from sklearn.exceptions import ConvergenceWarning
 
 from skrnn import LSTMRegressor, RNNRegressor, make_windows
@@ -137,7 +137,7 @@ def test_predict_from_four_threads_matches_sequential(data):
         np.testing.assert_array_equal(r, expected)
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=name)
+@pytest.mark.parametrize("Estimator", REGRESSORS, ids=name)
 def test_predict_on_a_million_sequences_uses_bounded_memory(data, Estimator):
     X, y = data
     model = Estimator(hidden_layer_sizes=(8,), max_iter=2, random_state=0).fit(X, y)
@@ -174,7 +174,7 @@ def test_predict_remembers_a_bounded_number_of_workspace_layouts(data):
 def test_fit_never_mutates_its_input(data):
     X, y = data
     sw = np.linspace(0.5, 1.5, len(y))
-    for Estimator in ESTIMATORS:
+    for Estimator in REGRESSORS:
         before = [a.copy() for a in (X, y, sw)]
         Estimator(hidden_layer_sizes=(4,), max_iter=2, window=6).fit(X, y, sample_weight=sw)
         for a, b in zip((X, y, sw), before):
@@ -246,7 +246,7 @@ def test_a_fit_too_large_for_memory_fails_before_allocating_and_says_what_to_red
     assert not hasattr(model, "params_")
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=name)
+@pytest.mark.parametrize("Estimator", REGRESSORS, ids=name)
 def test_out_of_memory_leaves_a_fitted_model_as_it_was(data, Estimator, monkeypatch):
     X, y = data
     with warnings.catch_warnings():

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 from _helpers import ESTIMATORS, name
+from sklearn.base import ClassifierMixin, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import make_pipeline
@@ -29,25 +30,36 @@ CONFIGS = {
 }
 
 
-def _data(config):
+def _data(config, Estimator):
+    # Targets of the estimator's task; "two outputs" is multilabel for a classifier.
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 8))
     y = X[:, -1] + 0.1 * rng.normal(size=60)
     if config == "float32, two outputs":
         X, y = X.astype(np.float32), np.column_stack([y, -y])
+    if issubclass(Estimator, ClassifierMixin):
+        y = y > 0 if y.ndim == 2 else np.where(y > 0, "up", "down")
     return X, y
 
 
 def _fitted(Estimator, config):
-    X, y = _data(config)
+    X, y = _data(config, Estimator)
     model = Estimator(hidden_layer_sizes=(4,), max_iter=3, random_state=0, **CONFIGS[config])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         if config == "partial_fit":
-            model.partial_fit(X, y).partial_fit(X, y)
+            classes = dict(classes=np.unique(y)) if is_classifier(model) else {}
+            model.partial_fit(X, y, **classes).partial_fit(X, y)
         else:
             model.fit(X, y)
     return model, X
+
+
+def _outputs(model, X):
+    """What a user reads from the model: predictions, and probabilities."""
+    if is_classifier(model):
+        return [model.predict(X), model.predict_proba(X)]
+    return [model.predict(X)]
 
 
 def _round_trip(obj):
@@ -64,8 +76,9 @@ def test_skops_trusts_only_the_estimator_class_and_predicts_identically(Estimato
     # Only the class itself, by its public name: no Numba object, no private
     # helper. A fitted attribute of a type skops cannot read fails here.
     assert untrusted == [f"skrnn.{Estimator.__name__}"]
-    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
-    assert loaded.predict(X).dtype == model.predict(X).dtype
+    for after, before in zip(_outputs(loaded, X), _outputs(model, X)):
+        np.testing.assert_array_equal(after, before)
+        assert after.dtype == before.dtype
     assert sorted(vars(loaded)) == sorted(vars(model))
     np.testing.assert_array_equal(loaded.params_, model.params_)
     assert loaded.loss_curve_ == model.loss_curve_
@@ -74,7 +87,7 @@ def test_skops_trusts_only_the_estimator_class_and_predicts_identically(Estimato
 @pytest.mark.parametrize("Estimator", ESTIMATORS, ids=name)
 def test_a_skops_loaded_model_keeps_training_as_the_original(Estimator):
     model, X = _fitted(Estimator, "defaults")
-    y = X[:, -1]
+    y = _data("defaults", Estimator)[1]
     loaded, _ = _round_trip(model)
     np.testing.assert_array_equal(loaded.partial_fit(X, y).params_,
                                   model.partial_fit(X, y).params_)
@@ -82,7 +95,7 @@ def test_a_skops_loaded_model_keeps_training_as_the_original(Estimator):
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS, ids=name)
 def test_skops_round_trips_a_pipeline_and_a_fitted_grid_search(Estimator):
-    X, y = _data("defaults")
+    X, y = _data("defaults", Estimator)
     pipe = make_pipeline(StandardScaler(), Estimator(max_iter=3, random_state=0))
     search = GridSearchCV(Estimator(max_iter=3, random_state=0),
                           {"hidden_layer_sizes": [(2,), (4,)]}, cv=TimeSeriesSplit(n_splits=2))
@@ -94,7 +107,8 @@ def test_skops_round_trips_a_pipeline_and_a_fitted_grid_search(Estimator):
         loaded, untrusted = _round_trip(fitted)
         assert [t for t in untrusted if t.startswith("skrnn")] == [f"skrnn.{Estimator.__name__}"]
         assert not [t for t in untrusted if "numba" in t or "skrnn._" in t]
-        np.testing.assert_array_equal(loaded.predict(X), fitted.predict(X))
+        for after, before in zip(_outputs(loaded, X), _outputs(fitted, X)):
+            np.testing.assert_array_equal(after, before)
 
 
 def test_skops_refuses_a_model_whose_types_are_not_trusted():

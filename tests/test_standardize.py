@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _helpers import ESTIMATORS
+from _helpers import REGRESSORS
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
@@ -32,7 +32,7 @@ def levels():
     return X, Y
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("Estimator", REGRESSORS)
 def test_the_network_sees_each_feature_standardised_over_samples_and_steps(Estimator, levels):
     # Standardising by hand with the model's statistics and fitting with
     # standardize=False trains the very same network.
@@ -56,7 +56,7 @@ def test_the_network_sees_each_feature_standardised_over_samples_and_steps(Estim
     np.testing.assert_allclose(model.predict(X), pred, rtol=1e-12)
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("Estimator", REGRESSORS)
 def test_units_of_the_data_do_not_change_the_model(Estimator, levels):
     X, Y = levels
     model = Estimator(**SMALL).fit(X, Y)

@@ -4,7 +4,7 @@ import threading
 
 import numpy as np
 import pytest
-from _helpers import ESTIMATORS, name
+from _helpers import REGRESSORS, name
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from skrnn import LSTMRegressor
@@ -25,7 +25,7 @@ def two_blas_threads():
         yield
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=name)
+@pytest.mark.parametrize("Estimator", REGRESSORS, ids=name)
 def test_fit_and_predict_run_their_kernels_on_one_blas_thread(
     Estimator, two_blas_threads, monkeypatch
 ):

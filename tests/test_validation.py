@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _helpers import ESTIMATORS
+from _helpers import REGRESSORS
 from sklearn.exceptions import ConvergenceWarning
 
 from skrnn import LSTMRegressor, RNNRegressor, WindowMLPRegressor
@@ -48,7 +48,7 @@ BAD_FIT_INPUT = {
 }
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("Estimator", REGRESSORS, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("case", BAD_FIT_INPUT, ids=str)
 def test_bad_fit_input_raises_a_clear_error(Estimator, case):
     args, error, message = BAD_FIT_INPUT[case]
@@ -76,7 +76,7 @@ BAD_VALIDATION_SET = {
 }
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("Estimator", REGRESSORS, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("case", BAD_VALIDATION_SET, ids=str)
 def test_bad_validation_set_raises_as_histgradientboosting_does(Estimator, case):
     args, message = BAD_VALIDATION_SET[case]
@@ -86,7 +86,7 @@ def test_bad_validation_set_raises_as_histgradientboosting_does(Estimator, case)
         model.fit(X, y, **args)
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("Estimator", REGRESSORS, ids=lambda c: c.__name__)
 def test_predict_with_other_shapes_raises(Estimator):
     model = Estimator(hidden_layer_sizes=(4,), max_iter=2).fit(X, y)
     with pytest.raises(ValueError, match="X has 5 features, but .* is expecting 6.* "
@@ -101,7 +101,7 @@ def test_predict_with_other_shapes_raises(Estimator):
         model3.predict(X)
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("Estimator", REGRESSORS, ids=lambda c: c.__name__)
 def test_sequences_of_unequal_lengths_get_a_clear_error(Estimator):
     ragged = [np.ones(6), np.ones(4), np.ones(6)]
     with pytest.raises(ValueError, match=r"unequal lengths \(4, 6 timesteps\).* one length"):
@@ -111,7 +111,7 @@ def test_sequences_of_unequal_lengths_get_a_clear_error(Estimator):
         model.predict([X[0], X[1, :5]])
 
 
-@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("Estimator", REGRESSORS, ids=lambda c: c.__name__)
 @pytest.mark.parametrize(
     "call",
     ["refit nan", "refit window", "warm start wrong shape", "partial_fit wrong shape",
@@ -149,7 +149,7 @@ def test_fit_does_not_modify_its_input():
     X_in, y_in = X.copy(), y.copy()
     X_in.flags.writeable = False
     y_in.flags.writeable = False
-    for Estimator in ESTIMATORS:
+    for Estimator in REGRESSORS:
         Estimator(hidden_layer_sizes=(4,), max_iter=2).fit(X_in, y_in)
     np.testing.assert_array_equal(X_in, X)
     np.testing.assert_array_equal(y_in, y)
