@@ -98,3 +98,6 @@ def test_ts_parser_reads_channels_missing_values_unequal_lengths_and_refuses_gar
         read_ts(["@data", "1,2:3:a"])
     with pytest.raises(ValueError, match="line 2: a case needs its values and a label"):
         read_ts(["@data", "1,2,3"])
+    with pytest.raises(ValueError, match=r"Toy.ts, line 3: could not convert string to float: "
+                                         r"'x'"):
+        read_ts(["@problemName Toy", "@data", "1,x,3:a"], source="Toy.ts")

@@ -1,17 +1,49 @@
 """Loaders of the CSV files bundled in this folder."""
 
+import csv
+from datetime import datetime
 from importlib import resources
 
 import pandas as pd
 
 
+def read_series_csv(lines, date_format, freq, source="<lines>"):
+    """A two-column CSV (header ``date,name``, then one dated integer a line)
+    as a Series indexed by its dates, which must follow each other at
+    ``freq``. A malformed file is a ValueError naming ``source`` and the line."""
+    rows = list(csv.reader(lines))
+    if not rows or len(rows[0]) != 2:
+        raise ValueError(f"{source}, line 1: expected a header of two columns, date and "
+                         f"value, got {rows[0] if rows else 'an empty file'!r}")
+    index_name, name = rows[0]
+    dates, values = [], []
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != 2:
+            raise ValueError(f"{source}, line {number}: expected a date and a value, got {row!r}")
+        try:
+            dates.append(datetime.strptime(row[0], date_format))
+        except ValueError:
+            raise ValueError(f"{source}, line {number}: {row[0]!r} is not a date of the form "
+                             f"{date_format!r}") from None
+        try:
+            values.append(int(row[1]))
+        except ValueError:
+            raise ValueError(f"{source}, line {number}: {row[1]!r} is not an integer") from None
+    if not dates:
+        raise ValueError(f"{source}: no data after the header")
+    expected = pd.date_range(dates[0], periods=len(dates), freq=freq)
+    for number, (date, due) in enumerate(zip(dates, expected), start=2):
+        if date != due:
+            raise ValueError(f"{source}, line {number}: {date:{date_format}} where the series "
+                             f"continues with {due:{date_format}} (one step of {freq!r})")
+    index = pd.DatetimeIndex(expected, freq=freq, name=index_name)
+    return pd.Series(values, index=index, name=name, dtype="int64")
+
+
 def _load(filename, date_format, freq):
-    """The CSV's second column as a Series indexed by its first (dates)."""
+    """The bundled CSV's series."""
     with resources.files(__package__).joinpath(filename).open() as f:
-        frame = pd.read_csv(f, dtype=str)
-    dates, name = frame.columns
-    index = pd.DatetimeIndex(pd.to_datetime(frame[dates], format=date_format), freq=freq)
-    return pd.Series(frame[name].astype("int64").to_numpy(), index=index, name=name)
+        return read_series_csv(f, date_format, freq, source=filename)
 
 
 def load_airline():

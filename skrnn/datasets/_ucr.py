@@ -14,8 +14,11 @@ import numpy as np
 _SPLITS = ("train", "test")
 
 
-def read_ts(lines):
+def read_ts(lines, source="<lines>"):
     """Parse a ``.ts`` file's lines into its cases, labels and header.
+
+    ``source`` names the file in the errors, which also give the line:
+    a malformed file is a ``ValueError`` saying where.
 
     Returns ``(series, labels, header)``: ``series`` a list of float64
     arrays, one per case, of shape ``(length,)`` for one channel or
@@ -25,6 +28,7 @@ def read_ts(lines):
     """
     header, series, labels = {}, [], []
     in_data = False
+    where = f"{source}, line"
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -32,7 +36,7 @@ def read_ts(lines):
         if not in_data:
             if not line.startswith("@"):
                 raise ValueError(
-                    f"line {number}: expected a header line or @data, got {line[:40]!r}")
+                    f"{where} {number}: expected a header line or @data, got {line[:40]!r}")
             key, _, value = line[1:].partition(" ")
             if key.lower() == "data":
                 in_data = True
@@ -41,15 +45,18 @@ def read_ts(lines):
             continue
         *channels, label = line.split(":")
         if not channels:
-            raise ValueError(f"line {number}: a case needs its values and a label after ':'")
-        values = [np.array([np.nan if v.strip() == "?" else float(v) for v in c.split(",")])
-                  for c in channels]
+            raise ValueError(f"{where} {number}: a case needs its values and a label after ':'")
+        try:
+            values = [np.array([np.nan if v.strip() == "?" else float(v) for v in c.split(",")])
+                      for c in channels]
+        except ValueError as error:  # float()'s message names the value, not the line
+            raise ValueError(f"{where} {number}: {error}") from None
         if len({v.size for v in values}) != 1:
-            raise ValueError(f"line {number}: the channels of a case differ in length")
+            raise ValueError(f"{where} {number}: the channels of a case differ in length")
         series.append(values[0] if len(values) == 1 else np.column_stack(values))
         labels.append(label.strip())
     if not in_data:
-        raise ValueError("no @data line: not a .ts file")
+        raise ValueError(f"{source}: no @data line: not a .ts file")
     return series, np.array(labels), header
 
 
@@ -58,7 +65,7 @@ def _load_ucr(name, split):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     path = resources.files(__package__).joinpath(f"{name}_{split.upper()}.ts")
     with path.open() as f:
-        series, labels, _ = read_ts(f)
+        series, labels, _ = read_ts(f, source=path.name)
     return np.stack(series), labels
 
 
