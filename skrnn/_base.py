@@ -16,6 +16,7 @@ never the current constructor parameters.
 """
 
 import copy
+import threading
 import warnings
 from numbers import Integral, Real
 
@@ -49,6 +50,12 @@ _TRAINING_STATE = (
 # The fitted attributes that stay as the first fit made them (with the task's
 # own, ``_TASK_STATE``).
 _FIXED_STATE = ("_architecture", "_net", "X_mean_", "X_scale_")
+
+# The estimators being fitted now, by id, and the lock that guards the set:
+# a second fit of the same object from another thread is refused, never
+# interleaved with the first.
+_FITTING = set()
+_FITTING_LOCK = threading.Lock()
 
 # The constructor parameters that the fitted network is made of: a warm start
 # or partial_fit continues that network, so they must not have changed.
@@ -225,6 +232,14 @@ class BaseSequenceModel(BaseEstimator):
         # A failed call must leave a fitted model exactly as it was: every
         # attribute is set from local results at the end, and on any error
         # the instance dictionary is restored.
+        with _FITTING_LOCK:
+            if id(self) in _FITTING:
+                raise RuntimeError(
+                    f"This {type(self).__name__} is being fitted in another thread. One "
+                    "estimator object trains one model at a time: fit a clone "
+                    "(sklearn.base.clone) in each thread."
+                )
+            _FITTING.add(id(self))
         saved = dict(self.__dict__)
         try:
             return self._fit_unsafe(X, y, sample_weight, incremental, validation, classes)
@@ -232,6 +247,9 @@ class BaseSequenceModel(BaseEstimator):
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
+        finally:
+            with _FITTING_LOCK:
+                _FITTING.discard(id(self))
 
     def _fit_unsafe(self, X, y, sample_weight, incremental, validation, classes):
         first = not hasattr(self, "params_") or not (self.warm_start or incremental)

@@ -13,8 +13,10 @@ import warnings
 import numpy as np
 import pytest
 from _helpers import REGRESSORS, name
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
+import skrnn
 from skrnn import LSTMRegressor, RNNRegressor, make_windows
 from skrnn._network import Network, available_memory
 from skrnn.datasets import load_airline
@@ -135,6 +137,43 @@ def test_predict_from_four_threads_matches_sequential(data):
         t.join()
     for r in results:
         np.testing.assert_array_equal(r, expected)
+
+
+def test_predicts_in_threads_while_a_clone_fits_match_sequential_calls(data):
+    X, y = data
+    model = LSTMRegressor(hidden_layer_sizes=(8,), max_iter=3, random_state=0).fit(X, y)
+    expected = model.predict(X)
+    refit = clone(model).set_params(max_iter=40)
+    reference = clone(refit).fit(X, y).predict(X)
+    predictions = []
+    fitter = threading.Thread(target=refit.fit, args=(X, y))
+    fitter.start()
+    while fitter.is_alive():
+        predictions.append(model.predict(X))
+    fitter.join()
+    assert predictions
+    for p in predictions:
+        np.testing.assert_array_equal(p, expected)
+    np.testing.assert_array_equal(refit.predict(X), reference)
+
+
+def test_a_second_fit_of_the_same_object_from_another_thread_is_refused(data):
+    # One estimator object, two threads: the second fit raises at once and
+    # the first one's model is exactly a fit of its own, never a mixture.
+    X, y = data
+    X_long = np.repeat(X, 20, axis=0)
+    y_long = np.repeat(y, 20)
+    model = LSTMRegressor(hidden_layer_sizes=(16,), max_iter=8, random_state=0)
+    fitter = threading.Thread(target=model.fit, args=(X_long, y_long))
+    fitter.start()
+    while fitter.is_alive() and id(model) not in skrnn._base._FITTING:
+        time.sleep(0.001)
+    with pytest.raises(RuntimeError, match="is being fitted in another thread"):
+        model.fit(X, y)
+    fitter.join()
+    alone = clone(model).fit(X_long, y_long)
+    np.testing.assert_array_equal(model.params_, alone.params_)
+    model.fit(X, y)  # once the first fit is done, the object fits again
 
 
 @pytest.mark.parametrize("Estimator", REGRESSORS, ids=name)
