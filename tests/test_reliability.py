@@ -2,6 +2,7 @@
 
 import _thread
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -96,16 +97,24 @@ def test_ctrl_c_stops_a_long_epoch_after_the_current_minibatch():
     model = LSTMRegressor(hidden_layer_sizes=(32,), max_iter=5, random_state=0)
     model.fit(X[:64], y[:64])  # compile first: the epoch below takes about a second
 
+    # The compile fit's epoch thread may not have exited yet: wait for a new one.
+    before = set(threading.enumerate())
+
     def press_ctrl_c():
         # As a terminal does: SIGINT to the main thread, once the epoch runs.
         deadline = time.monotonic() + 60
-        while not any(t.name == "skrnn-epoch" for t in threading.enumerate()):
+        while not any(t.name == "skrnn-epoch" and t not in before
+                      for t in threading.enumerate()):
             assert time.monotonic() < deadline
             time.sleep(0.005)
         time.sleep(0.2)
         _thread.interrupt_main()
 
     presser = threading.Thread(target=press_ctrl_c)
+    # Python's own handler, as in a terminal: a process started in the
+    # background (nohup, `cmd &` in a script) inherits SIGINT ignored, and
+    # interrupt_main() then does nothing.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         presser.start()
         with pytest.warns(UserWarning, match=r"interrupted by user in epoch 1, after \d+ of 1250"):
@@ -113,6 +122,8 @@ def test_ctrl_c_stops_a_long_epoch_after_the_current_minibatch():
         presser.join()
     except KeyboardInterrupt:
         pytest.fail("Ctrl-C reached the caller instead of stopping the fit")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     # Stopped inside the first epoch, after at least one minibatch.
     assert model.n_iter_ == 0 and 0 < model.t_ < len(X)
     assert model.t_ % 32 == 0
