@@ -351,8 +351,11 @@ class Network:
                       params, ws, w_off, s_off, batch, out)
         return out
 
-    def loss_grad(self, params, X, y, sample_weight, alpha, grad, bptt_steps=None):
+    def loss_grad(self, params, X, y, sample_weight, alpha, grad, bptt_steps=None, lead=None):
         """Loss of one minibatch X (b, T, D), y (b, n_out); writes ``grad``.
+
+        ``lead`` (b,): steps of padding at the start of each sequence (its
+        real steps are the last ``T - lead[i]``); None: no padding.
 
         The loss is sklearn's MLP loss of the network's task (for
         regression ``0.5 * mean over outputs of the sample-weighted average
@@ -368,8 +371,9 @@ class Network:
         xb = np.ascontiguousarray(X.transpose(1, 0, 2) if self.recurrent else X.reshape(b, -1))
         y = np.ascontiguousarray(y, dtype=params.dtype).reshape(b, self.n_outputs)
         sw = np.ascontiguousarray(sample_weight, dtype=params.dtype)
+        lead = np.zeros(b, dtype=np.int64) if lead is None else np.asarray(lead, np.int64)
         return float(K.loss_grad(
-            self.kernel_net, self.kernel_loss, xb, y, sw, bptt_steps or 0, self.sizes,
+            self.kernel_net, self.kernel_loss, xb, y, sw, lead, bptt_steps or 0, self.sizes,
             self.p_off, params, grad, self.penalty_mask(params.dtype), params.dtype.type(alpha),
             ws, w_off, s_off,
         ))

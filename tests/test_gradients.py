@@ -296,3 +296,50 @@ def test_float32_kernels_agree_with_float64(kind):
     assert net.predict(p32, Xp32).dtype == np.float32
     assert loss32 == pytest.approx(loss64, rel=1e-5)
     np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-5 * np.abs(g64).max())
+
+
+@pytest.mark.parametrize("kind, activation", CELLS, ids=CELL_IDS)
+@pytest.mark.parametrize("hidden", [(3,), (4, 3)], ids=["one-layer", "stacked"])
+def test_padded_minibatch_gradient_matches_finite_differences(kind, activation, hidden):
+    # Sequences of 5, 3, 1 and 4 real steps, right-aligned after padding
+    # (any values: the kernels must not read them).
+    X, y, sw = _data(n_samples=4, n_timesteps=5, seed=9)
+    lead = np.array([0, 2, 4, 1])
+    net = Network(kind, 2, hidden, 2, activation)
+    params = _perturbed_params(net, 4)
+    grad = np.zeros_like(params)
+    net.loss_grad(params, X, y, sw, 0.2, grad, lead=lead)
+
+    def loss(p):
+        return net.loss_grad(p, X, y, sw, 0.2, np.zeros_like(p), lead=lead)
+
+    numeric = np.empty_like(params)
+    for k in range(params.size):
+        step = np.zeros_like(params)
+        step[k] = 1e-6
+        numeric[k] = (loss(params + step) - loss(params - step)) / 2e-6
+    assert np.abs(grad - numeric).max() / np.abs(numeric).max() < TOL
+
+
+@pytest.mark.parametrize("kind, activation", CELLS, ids=CELL_IDS)
+def test_a_padded_minibatch_is_the_weighted_sum_of_its_sequences_alone(kind, activation):
+    # Loss and gradient of a padded batch equal the sample-weighted average
+    # of each sequence's own, computed without any padding: the padding's
+    # values, and the other sequences, change nothing.
+    X, y, sw = _data(n_samples=3, n_timesteps=6, seed=10)
+    lead = np.array([3, 0, 5])
+    X_noisy = X.copy()
+    for i, k in enumerate(lead):
+        X_noisy[i, :k] = 1e3  # padding values the kernels must ignore
+    net = Network(kind, 2, (4, 3), 2, activation)
+    params = _perturbed_params(net, 5)
+    g_batch = np.zeros_like(params)
+    value = net.loss_grad(params, X_noisy, y, sw, 0.0, g_batch, lead=lead)
+    g_sum, v_sum = np.zeros_like(params), 0.0
+    for i, k in enumerate(lead):
+        g = np.zeros_like(params)
+        v_sum += sw[i] * net.loss_grad(params, X[i : i + 1, k:], y[i : i + 1], sw[i : i + 1],
+                                       0.0, g)
+        g_sum += sw[i] * g
+    assert value == pytest.approx(v_sum / sw.sum(), rel=1e-12)
+    np.testing.assert_allclose(g_batch, g_sum / sw.sum(), rtol=1e-10, atol=1e-14)

@@ -96,7 +96,7 @@ def gather_flat(net, X, t0, scaling, rows, ws, s_off):
 
 
 @implementation
-def dense_network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep):
+def dense_network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
     """The hidden layers on the flat windows ``xb`` (b, F); returns the last
     layer's activations (b, n_last), the head's input."""
     b = xb.shape[0]
@@ -112,7 +112,7 @@ def dense_network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep)
 
 @implementation
 def dense_network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_off,
-                           d_top):
+                           d_top, lead):
     """Gradients of the hidden layers, from ``d_top``: the loss's gradient
     with respect to the last layer's activations. ``bptt_steps`` is unused
     (the MLP has no time axis)."""

@@ -25,6 +25,7 @@ from .recurrent import (
     cell_rows,
     recurrent_cell,
     weight_grads,
+    zero_padding_rows,
 )
 
 WEIGHTS = named(
@@ -75,7 +76,7 @@ def gru_cell(g, xg, b_ih, b_hh, h_prev, h, hn):
 
 
 @implementation
-def gru_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep):
+def gru_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep, lead):
     """The layer over the sequence (see ``recurrent.layer_forward``). Without
     ``keep``, one step's gates are kept."""
     T, b, n_in = inp.shape
@@ -93,10 +94,11 @@ def gru_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep):
     for t in range(T):
         gru_step(inp[t], W_ih, W_hh, b_ih, b_hh, Hs[t % n_states], Hs[(t + 1) % n_states],
                  Gt[t % steps], HN[t % steps], scratch)
+        zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
 
 
 @implementation
-def gru_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX):
+def gru_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX, lead):
     """Backpropagation through time (see ``recurrent.layer_backward``)."""
     T, B, n_in = inp.shape
     G = 3 * H
@@ -134,6 +136,8 @@ def gru_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, n
                 dh_z[j] = dx_z[j]
             for j in range(H):
                 dhi[j] *= z[j]  # the direct path from h_t to h_{t-1}
+        zero_padding_rows(dZx[t], lead, t)
+        zero_padding_rows(dZh[t], lead, t)
         if t > t_stop:
             np.dot(dZh[t], W_hh.T, back)
             dh += back

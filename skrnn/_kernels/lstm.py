@@ -22,6 +22,7 @@ from .recurrent import (
     cell_rows,
     recurrent_cell,
     weight_grads,
+    zero_padding_rows,
 )
 
 WEIGHTS = named(
@@ -76,7 +77,7 @@ def lstm_cell(g, b, c_prev, c, tc, h):
 
 
 @implementation
-def lstm_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep):
+def lstm_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep, lead):
     """The layer over the sequence (see ``recurrent.layer_forward``). Without
     ``keep``, two cell states and one step's gates are kept."""
     T, b, n_in = inp.shape
@@ -96,10 +97,13 @@ def lstm_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep):
     for t in range(T):
         lstm_step(inp[t], W_ih, W_hh, bias, Hs[t % n_states], Hs[(t + 1) % n_states],
                   Cs[t % kept], Cs[(t + 1) % kept], Gt[t % steps], TCk[t % steps], scratch)
+        zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
+        zero_padding_rows(Cs[(t + 1) % kept], lead, t)
 
 
 @implementation
-def lstm_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX):
+def lstm_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX,
+                  lead):
     """Backpropagation through time (see ``recurrent.layer_backward``),
     through the hidden and the cell state alike."""
     T, B, n_in = inp.shape
@@ -135,6 +139,7 @@ def lstm_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, 
                 da_o[j] = dhi[j] * tci[j] * o_g[j] * (1.0 - o_g[j])
             for j in range(H):
                 dci[j] *= f_g[j]
+        zero_padding_rows(dA[t], lead, t)
         if t > t_stop:
             np.dot(dA[t], W_hh.T, dh)
     weight_grads(inp, Hs, dA, dA, view2(grad, p_off[WEIGHTS.W_ih], n_in, G),

@@ -20,20 +20,23 @@ from .layout import OUTPUTS, SHARED, columns, named, view3
 
 
 @by_type("forward")
-def layer_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep):
+def layer_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep, lead):
     """Run one layer over the sequence.
 
     ``inp`` (T, b, n_in) time-major; ``p_off`` and ``w_off`` this layer's
     rows of the tables; ``rec`` flat scratch of at least b times the cell's
     gate width; ``n_states`` the slots of the ``hs`` row (T + 1, or 2 when
     only the last output is read); ``keep`` keeps every step's state for
-    BPTT. Writes the hidden states ``hs[t + 1] = h_t`` (``hs[0]`` = 0).
+    BPTT; ``lead`` (b,) the steps of padding before each sequence's first
+    real step, where its states stay 0 (see :func:`zero_padding_rows`).
+    Writes the hidden states ``hs[t + 1] = h_t`` (``hs[0]`` = 0).
     """
-    return type(cell).forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep)
+    return type(cell).forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep, lead)
 
 
 @by_type("backward")
-def layer_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX):
+def layer_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX,
+                   lead):
     """Backpropagation through time for one layer.
 
     ``dH`` (T, b, H) is the gradient with respect to each output h_t (from
@@ -41,10 +44,22 @@ def layer_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX,
     graph (truncated BPTT: no gradient reaches or crosses them). Writes (not
     accumulates) the layer's weight gradients into ``grad``, and the
     gradient with respect to ``inp`` into ``dX`` (T, b, n_in) when
-    ``need_dX``.
+    ``need_dX``. Padding steps (``lead``) get no gradient and pass none on.
     """
     return type(cell).backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX,
-                               need_dX)
+                               need_dX, lead)
+
+
+@njit(**JIT)
+def zero_padding_rows(A, lead, t):
+    """Zero the rows of ``A`` (b, m) whose sequence is still in its padding
+    at step ``t`` (``t < lead[i]``): its state, or the gradient at it. A
+    padded sequence then runs from zero state from its first real step on,
+    as if it had no padding, while the batch's products stay whole."""
+    for i in range(A.shape[0]):
+        if t < lead[i]:
+            for j in range(A.shape[1]):
+                A[i, j] = 0.0
 
 
 def recurrent_cell(cls):
@@ -83,7 +98,7 @@ def gather_time_major(net, X, t0, scaling, rows, ws, s_off):
 
 
 @implementation
-def recurrent_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep):
+def recurrent_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
     """Run the layers over a time-major batch ``xb`` (T, b, D); returns the
     top layer's last output (b, H), the head's input.
 
@@ -99,7 +114,7 @@ def recurrent_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep):
     for k in range(L):
         H = sizes[k + 1]
         n_states = T + 1 if keep or k < L - 1 else 2  # below the top: the next input
-        layer_forward(net, inp, H, params, p_off[k], ws, w_off[k], rec, n_states, keep)
+        layer_forward(net, inp, H, params, p_off[k], ws, w_off[k], rec, n_states, keep, lead)
         if k < L - 1:
             inp = view3(ws, w_off[k, HS] + b * H, T, b, H)  # hs[1:], the next input
     n_states = T + 1 if keep else 2
@@ -108,7 +123,7 @@ def recurrent_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep):
 
 @implementation
 def recurrent_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_off,
-                       d_top):
+                       d_top, lead):
     """Gradients of all layers from ``d_top`` (b, H): the loss's gradient with
     respect to the top layer's last output. ``bptt_steps`` <= 0: full BPTT."""
     T, b, _ = xb.shape
@@ -128,7 +143,8 @@ def recurrent_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_of
         dH = view3(ws, s_off[SHARED.dh_a if use_a else SHARED.dh_b], T, b, H)
         dX = view3(ws, s_off[SHARED.dh_b if use_a else SHARED.dh_a], T, b, n_in)
         inp = xb if k == 0 else view3(ws, w_off[k - 1, HS] + b * n_in, T, b, n_in)
-        layer_backward(net, inp, H, params, p_off[k], grad, ws, w_off[k], dH, t_stop, dX, k > 0)
+        layer_backward(net, inp, H, params, p_off[k], grad, ws, w_off[k], dH, t_stop, dX, k > 0,
+                       lead)
         use_a = not use_a
 
 

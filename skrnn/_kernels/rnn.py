@@ -14,6 +14,7 @@ from .recurrent import (
     cell_rows,
     recurrent_cell,
     weight_grads,
+    zero_padding_rows,
 )
 
 WEIGHTS = named(
@@ -39,7 +40,7 @@ def rnn_step(x, W_ih, W_hh, b, kind, h_prev, h, rec):
 
 
 @implementation
-def rnn_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep):
+def rnn_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep, lead):
     """The layer over the sequence (see ``recurrent.layer_forward``)."""
     T, b, n_in = inp.shape
     W_ih = view2(params, p_off[WEIGHTS.W_ih], n_in, H)
@@ -51,10 +52,11 @@ def rnn_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep):
     for t in range(T):
         rnn_step(inp[t], W_ih, W_hh, bias, cell.activation, Hs[t % n_states],
                  Hs[(t + 1) % n_states], scratch)
+        zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
 
 
 @implementation
-def rnn_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX):
+def rnn_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX, lead):
     """Backpropagation through time (see ``recurrent.layer_backward``)."""
     T, B, n_in = inp.shape
     W_ih = view2(params, p_off[WEIGHTS.W_ih], n_in, H)
@@ -67,6 +69,7 @@ def rnn_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, n
     for t in range(T - 1, t_stop - 1, -1):
         dz = dZ[t]
         _pre_activation_grad(dH[t], carry, Hs[t + 1], cell.activation, dz)
+        zero_padding_rows(dz, lead, t)
         if t > t_stop:
             np.dot(dz, W_hh.T, carry)
     weight_grads(inp, Hs, dZ, dZ, view2(grad, p_off[WEIGHTS.W_ih], n_in, H),

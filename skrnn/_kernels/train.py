@@ -43,20 +43,24 @@ def gather(net, X, t0, scaling, rows, ws, s_off):
 
 
 @by_type("network_forward")
-def network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep):
-    """The hidden layers on a gathered minibatch; returns the head's input."""
-    return type(net).network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep)
+def network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
+    """The hidden layers on a gathered minibatch; returns the head's input.
+    ``lead`` (b,): each sequence's steps of padding before its first real
+    one (recurrent networks; the window MLP reads no padding)."""
+    return type(net).network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep,
+                                     lead)
 
 
 @by_type("network_backward")
-def network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_off, d_top):
+def network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_off, d_top,
+                     lead):
     """The hidden layers' gradients from ``d_top``, the head's input's."""
     return type(net).network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws,
-                                      w_off, s_off, d_top)
+                                      w_off, s_off, d_top, lead)
 
 
 @njit(**JIT)
-def loss_grad(net, loss, xb, yb, swb, bptt_steps, sizes, p_off, params, grad, mask, alpha,
+def loss_grad(net, loss, xb, yb, swb, lead, bptt_steps, sizes, p_off, params, grad, mask, alpha,
               ws, w_off, s_off):
     """Loss of one gathered minibatch; writes the whole gradient into ``grad``.
 
@@ -65,7 +69,7 @@ def loss_grad(net, loss, xb, yb, swb, bptt_steps, sizes, p_off, params, grad, ma
     b = yb.shape[0]
     L = sizes.shape[0] - 2
     n_last, n_out = sizes[L], sizes[L + 1]
-    top = network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, True)
+    top = network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, True, lead)
     z = view2(ws, s_off[SHARED.pred], b, n_out)
     dz = view2(ws, s_off[SHARED.dpred], b, n_out)
     W = view2(params, p_off[L, HEAD.W], n_last, n_out)
@@ -74,7 +78,8 @@ def loss_grad(net, loss, xb, yb, swb, bptt_steps, sizes, p_off, params, grad, ma
     d_top = view2(ws, s_off[SHARED.dtop], b, n_last)
     dense_backward(top, W, z, dz, IDENTITY, view2(grad, p_off[L, HEAD.W], n_last, n_out),
                    vector(grad, p_off[L, HEAD.b], n_out), d_top, True)
-    network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_off, d_top)
+    network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_off, d_top,
+                     lead)
     return value + add_penalty(params, grad, mask, alpha, swb.sum())
 
 
@@ -135,6 +140,7 @@ def train_epoch(net, loss, X, t0, scaling, Y, SW, order, batch_size, bptt_steps,
     n = order.shape[0]
     n_out = Y.shape[1]
     n_batches = (n + batch_size - 1) // batch_size
+    lead = np.zeros(batch_size, dtype=np.int64)  # rectangular X: no padding
     for bi in range(n_batches):
         if stop_requested(stop):  # set by another thread on Ctrl-C
             return step, bi
@@ -146,8 +152,8 @@ def train_epoch(net, loss, X, t0, scaling, Y, SW, order, batch_size, bptt_steps,
         if not _start_minibatch(Y, SW, rows, yb, swb, bi, losses, norms):
             continue
         xb = gather(net, X, t0, scaling, rows, ws, s_off)
-        value = loss_grad(net, loss, xb, yb, swb, bptt_steps, sizes, p_off, params, grad, mask,
-                          hyper.alpha, ws, w_off, s_off)
+        value = loss_grad(net, loss, xb, yb, swb, lead[:b], bptt_steps, sizes, p_off, params,
+                          grad, mask, hyper.alpha, ws, w_off, s_off)
         if not _finish_minibatch(value, bi, params, grad, m, v, hyper, step, losses, norms):
             return step, bi
         step += 1
@@ -163,9 +169,10 @@ def predict(net, X, t0, scaling, sizes, p_off, params, ws, w_off, s_off, batch_s
     W = view2(params, p_off[L, HEAD.W], n_last, n_out)
     bias = vector(params, p_off[L, HEAD.b], n_out)
     rows = np.empty(batch_size, dtype=np.int64)  # one chunk's, not n indices
+    lead = np.zeros(batch_size, dtype=np.int64)  # rectangular X: no padding
     for start in range(0, n, batch_size):
         b = min(batch_size, n - start)
         rows[:b] = np.arange(start, start + b)
         xb = gather(net, X, t0, scaling, rows[:b], ws, s_off)
-        top = network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, False)
+        top = network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, False, lead[:b])
         dense_forward(top, W, bias, IDENTITY, out[start : start + b])
