@@ -122,6 +122,23 @@ class Layout:
         return mask
 
 
+def full_spans(X):
+    """The kernels' ``spans`` of a rectangular X, every step of every sequence
+    real: one row for all sequences, so that predict's memory stays bounded.
+    Remembered by length: making it took 2 us of the 45 us of predicting one
+    sequence. (Writable, as the spans of padded data will be: a read-only
+    array is another type to Numba, and another compilation.)"""
+    T = X.shape[1]
+    if T not in _FULL_SPANS:
+        if len(_FULL_SPANS) >= 64:
+            _FULL_SPANS.clear()
+        _FULL_SPANS[T] = np.array([[0, T]], dtype=np.int64)
+    return _FULL_SPANS[T]
+
+
+_FULL_SPANS = {}
+
+
 def identity_scaling(n_features, dtype):
     """The kernels' ``scaling`` that leaves the data as given: shift 0, scale 1."""
     return np.array([np.zeros(n_features), np.ones(n_features)], dtype=dtype)
@@ -328,15 +345,20 @@ class Network:
     def _notice(self, kernel, dtype, task, verbose):
         return compile_notice(kernel, dtype, self._variants[task], verbose)
 
-    def predict(self, params, X, t0=0, scaling=None, verbose=False):
+    def predict(self, params, X, t0=0, scaling=None, verbose=False, spans=None):
         """The head's outputs ``(n_samples, n_outputs)`` for X (n, t0 + T, D),
         C-contiguous: predictions of a regressor, scores of a classifier.
 
         ``scaling`` (2, D): the shift and scale that standardise each feature
-        (None: the data as given).
+        (None: the data as given). ``spans`` (n, 2) int64: each sequence's
+        first real step and the end of its real steps, of which the network
+        reads the last T (None: every step of X is real; one row: the same
+        for every sequence).
         """
         if scaling is None:
             scaling = identity_scaling(X.shape[2], params.dtype)
+        if spans is None:
+            spans = full_spans(X)
         T = X.shape[1] - t0
         batch = self._predict_batch_size(T, X.shape[0], params.dtype)
         ws, w_off, s_off = self.workspace(
@@ -347,7 +369,7 @@ class Network:
         with nullcontext() if small else one_blas_thread(), self._notice(
             K.predict, params.dtype, "prediction", verbose
         ):
-            K.predict(self.kernel_net, X, t0, scaling, self.sizes, self.p_off,
+            K.predict(self.kernel_net, X, t0, spans, scaling, self.sizes, self.p_off,
                       params, ws, w_off, s_off, batch, out)
         return out
 
@@ -379,8 +401,8 @@ class Network:
         ))
 
     def train_epoch(self, X, t0, scaling, Y, SW, order, batch_size, params, grad, opt, hyper,
-                    stop, bptt_steps, ws, w_off, s_off, verbose=False):
-        """Run the minibatches of ``order``.
+                    stop, bptt_steps, ws, w_off, s_off, verbose=False, spans=None):
+        """Run the minibatches of ``order`` (``spans`` as for :meth:`predict`).
 
         Returns the per-minibatch losses and gradient norms (-1: skipped) of
         the minibatches done, their number (fewer than all when one turned
@@ -389,9 +411,12 @@ class Network:
         n_batches = -(-len(order) // batch_size)
         losses = np.zeros(n_batches)
         norms = np.zeros(n_batches)
+        if spans is None:
+            spans = full_spans(X)
         with self._notice(K.train_epoch, params.dtype, "training", verbose):
             opt["step"], done = K.train_epoch(
-                self.kernel_net, self.kernel_loss, X, t0, scaling, Y, SW, order, batch_size,
+                self.kernel_net, self.kernel_loss, X, t0, spans, scaling, Y, SW, order,
+                batch_size,
                 bptt_steps or 0, self.sizes, self.p_off, params, grad,
                 self.penalty_mask(params.dtype), opt["m"], opt["v"], hyper, stop, opt["step"],
                 ws, w_off, s_off, losses, norms,

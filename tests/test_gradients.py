@@ -343,3 +343,33 @@ def test_a_padded_minibatch_is_the_weighted_sum_of_its_sequences_alone(kind, act
         g_sum += sw[i] * g
     assert value == pytest.approx(v_sum / sw.sum(), rel=1e-12)
     np.testing.assert_allclose(g_batch, g_sum / sw.sum(), rtol=1e-10, atol=1e-14)
+
+
+# Every cell with and without a window; the window MLP needs one no longer
+# than every sequence.
+READERS = [(kind, act, w) for kind, act in CELLS for w in (None, 3)] + [("dense", "tanh", 3)]
+
+
+@pytest.mark.parametrize("kind, activation, window", READERS,
+                         ids=[f"{k}-{a}-window{w}" for k, a, w in READERS])
+def test_predict_reads_each_sequences_real_steps_wherever_the_padding_is(kind, activation,
+                                                                         window):
+    # Sequences of 7, 4, 5 and 3 real steps in one array of 9, padded with
+    # garbage before, after or on both sides: each prediction is that of the
+    # sequence alone (its last `window` steps), whatever its neighbours.
+    rng = np.random.RandomState(11)
+    lengths, firsts = [7, 4, 5, 3], [0, 5, 1, 3]
+    alone = [rng.normal(size=(n, 2)) for n in lengths]
+    X = rng.normal(size=(4, 9, 2)) * 1e3
+    spans = np.zeros((4, 2), dtype=np.int64)
+    for i, (seq, first) in enumerate(zip(alone, firsts)):
+        X[i, first : first + len(seq)] = seq
+        spans[i] = first, first + len(seq)
+    T = window or 9  # the network reads at most T steps of each
+    n_inputs = 2 * window if kind == "dense" else 2
+    net = Network(kind, n_inputs, (4, 3), 2, activation)
+    params = _perturbed_params(net, 6)
+    pred = net.predict(params, X, t0=9 - T, spans=spans)
+    for i, seq in enumerate(alone):
+        expected = net.predict(params, seq[np.newaxis, -T:])
+        np.testing.assert_allclose(pred[i], expected[0], rtol=1e-12, atol=1e-14)

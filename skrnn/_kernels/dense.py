@@ -81,17 +81,21 @@ ROWS = named(act=(STEPS, 1), delta=(GRAD, 1))
 
 
 @implementation
-def gather_flat(net, X, t0, scaling, rows, ws, s_off):
-    """The MLP's minibatch: row i is X[rows[i], t0:], standardised and
-    flattened (step-major), in the shared ``xb`` row; returns it (b, F)."""
-    b, D = rows.shape[0], X.shape[2]
-    xb = view2(ws, s_off[SHARED.xb], b, (X.shape[1] - t0) * D)
+def gather_flat(net, X, t0, spans, scaling, rows, ws, s_off, lead):
+    """The MLP's minibatch: row i holds the last T = X.shape[1] - t0 real
+    steps of sequence ``rows[i]`` (those before ``spans[r, 1]``, of which
+    there must be T), standardised and flattened (step-major), in the shared
+    ``xb`` row; returns it (b, F). ``lead`` stays 0: no padding is read."""
+    b, D, T = rows.shape[0], X.shape[2], X.shape[1] - t0
+    xb = view2(ws, s_off[SHARED.xb], b, T * D)
     shift, scale = scaling[0], scaling[1]
     for i in range(b):
         r = rows[i]
-        for t in range(X.shape[1] - t0):
+        start = spans[r if spans.shape[0] > 1 else 0, 1] - T
+        lead[i] = 0
+        for t in range(T):
             for d in range(D):
-                xb[i, t * D + d] = (X[r, t0 + t, d] - shift[d]) / scale[d]
+                xb[i, t * D + d] = (X[r, start + t, d] - shift[d]) / scale[d]
     return xb
 
 

@@ -82,18 +82,32 @@ HS = columns("hs").hs
 
 
 @implementation
-def gather_time_major(net, X, t0, scaling, rows, ws, s_off):
-    """The minibatch: xb[t, i, :] is X[rows[i], t0 + t, :] standardised
-    (``scaling`` (2, D): each feature's shift and scale), time-major and
-    contiguous in the shared ``xb`` row; returns it (T, b, D)."""
+def gather_time_major(net, X, t0, spans, scaling, rows, ws, s_off, lead):
+    """The minibatch, time-major and contiguous in the shared ``xb`` row;
+    returns it (T, b, D), T = X.shape[1] - t0.
+
+    Sequence ``r`` holds its real steps at ``spans[r, 0]`` up to (not
+    including) ``spans[r, 1]`` of X; its last T of them are right-aligned in
+    ``xb[:, i]``, standardised (``scaling`` (2, D): each feature's shift and
+    scale), after zeros at the ``lead[i]`` steps it does not fill. A
+    rectangular X (spans ``[0, X.shape[1]]``) gives xb[t, i] = X[r, t0 + t].
+    ``spans`` of one row serves every sequence (no array the size of X)."""
     b, T, D = rows.shape[0], X.shape[1] - t0, X.shape[2]
     xb = view3(ws, s_off[SHARED.xb], T, b, D)
     shift, scale = scaling[0], scaling[1]
     for i in range(b):
         r = rows[i]
-        for t in range(T):
+        s = r if spans.shape[0] > 1 else 0
+        end = spans[s, 1]
+        start = max(spans[s, 0], end - T)
+        pad = T - (end - start)
+        lead[i] = pad
+        for t in range(pad):
             for d in range(D):
-                xb[t, i, d] = (X[r, t0 + t, d] - shift[d]) / scale[d]
+                xb[t, i, d] = 0.0
+        for t in range(pad, T):
+            for d in range(D):
+                xb[t, i, d] = (X[r, start + t - pad, d] - shift[d]) / scale[d]
     return xb
 
 

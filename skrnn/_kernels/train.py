@@ -36,10 +36,12 @@ from .optim import optimizer_step, stop_requested
 
 
 @by_type("gather")
-def gather(net, X, t0, scaling, rows, ws, s_off):
-    """The minibatch of ``rows`` of X from step ``t0``, standardised, as the
-    network reads it, in the shared ``xb`` row; returns it."""
-    return type(net).gather(net, X, t0, scaling, rows, ws, s_off)
+def gather(net, X, t0, spans, scaling, rows, ws, s_off, lead):
+    """The minibatch of ``rows`` of X, standardised, as the network reads it,
+    in the shared ``xb`` row; returns it. Each sequence gives its last
+    ``X.shape[1] - t0`` real steps (``spans[r]``: its first real step and the
+    end of its real steps); ``lead[i]`` gets the steps it leaves empty."""
+    return type(net).gather(net, X, t0, spans, scaling, rows, ws, s_off, lead)
 
 
 @by_type("network_forward")
@@ -124,12 +126,14 @@ def _finish_minibatch(loss, bi, params, grad, m, v, hyper, step, losses, norms):
 
 
 @njit(**JIT)
-def train_epoch(net, loss, X, t0, scaling, Y, SW, order, batch_size, bptt_steps, sizes, p_off,
-                params, grad, mask, m, v, hyper, stop, step, ws, w_off, s_off, losses, norms):
+def train_epoch(net, loss, X, t0, spans, scaling, Y, SW, order, batch_size, bptt_steps, sizes,
+                p_off, params, grad, mask, m, v, hyper, stop, step, ws, w_off, s_off, losses,
+                norms):
     """Train on the minibatches of ``order`` (sample indices, in order).
 
-    X (n, t0 + T, D) batch-first, of which the steps from ``t0`` on are used,
-    standardised as ``(X - scaling[0]) / scaling[1]``; Y (n, n_out), SW (n,).
+    X (n, t0 + T, D) batch-first, of which each sequence's last T real
+    steps are used (``spans`` (n, 2): first real step and end), standardised
+    as ``(X - scaling[0]) / scaling[1]``; Y (n, n_out), SW (n,).
     Writes each minibatch's loss and gradient norm (before clipping; -1 for
     a skipped minibatch of zero total weight) into ``losses`` and
     ``norms``. Stops at the first non-finite loss or gradient, before its
@@ -140,7 +144,7 @@ def train_epoch(net, loss, X, t0, scaling, Y, SW, order, batch_size, bptt_steps,
     n = order.shape[0]
     n_out = Y.shape[1]
     n_batches = (n + batch_size - 1) // batch_size
-    lead = np.zeros(batch_size, dtype=np.int64)  # rectangular X: no padding
+    lead = np.zeros(batch_size, dtype=np.int64)  # each minibatch's, written by gather
     for bi in range(n_batches):
         if stop_requested(stop):  # set by another thread on Ctrl-C
             return step, bi
@@ -151,7 +155,7 @@ def train_epoch(net, loss, X, t0, scaling, Y, SW, order, batch_size, bptt_steps,
         swb = vector(ws, s_off[SHARED.swb], b)
         if not _start_minibatch(Y, SW, rows, yb, swb, bi, losses, norms):
             continue
-        xb = gather(net, X, t0, scaling, rows, ws, s_off)
+        xb = gather(net, X, t0, spans, scaling, rows, ws, s_off, lead[:b])
         value = loss_grad(net, loss, xb, yb, swb, lead[:b], bptt_steps, sizes, p_off, params,
                           grad, mask, hyper.alpha, ws, w_off, s_off)
         if not _finish_minibatch(value, bi, params, grad, m, v, hyper, step, losses, norms):
@@ -161,18 +165,19 @@ def train_epoch(net, loss, X, t0, scaling, Y, SW, order, batch_size, bptt_steps,
 
 
 @njit(**JIT)
-def predict(net, X, t0, scaling, sizes, p_off, params, ws, w_off, s_off, batch_size, out):
-    """The head's outputs ``out`` (n, n_out) for the steps from ``t0`` on of X, in chunks."""
+def predict(net, X, t0, spans, scaling, sizes, p_off, params, ws, w_off, s_off, batch_size, out):
+    """The head's outputs ``out`` (n, n_out) for the last ``X.shape[1] - t0``
+    real steps of each sequence of X (see :func:`gather`), in chunks."""
     n = X.shape[0]
     L = sizes.shape[0] - 2
     n_last, n_out = sizes[L], sizes[L + 1]
     W = view2(params, p_off[L, HEAD.W], n_last, n_out)
     bias = vector(params, p_off[L, HEAD.b], n_out)
     rows = np.empty(batch_size, dtype=np.int64)  # one chunk's, not n indices
-    lead = np.zeros(batch_size, dtype=np.int64)  # rectangular X: no padding
+    lead = np.zeros(batch_size, dtype=np.int64)  # each chunk's, written by gather
     for start in range(0, n, batch_size):
         b = min(batch_size, n - start)
         rows[:b] = np.arange(start, start + b)
-        xb = gather(net, X, t0, scaling, rows[:b], ws, s_off)
+        xb = gather(net, X, t0, spans, scaling, rows[:b], ws, s_off, lead[:b])
         top = network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, False, lead[:b])
         dense_forward(top, W, bias, IDENTITY, out[start : start + b])
