@@ -175,9 +175,10 @@ class BaseSequenceModel(BaseEstimator):
         standardisation; errors when they do not fit the fitted model."""
         raise NotImplementedError
 
-    def _training_weights(self, y, name, sample_weight, state, incremental):
+    def _training_weights(self, y, name, sample_weight, state, incremental, y_train):
         """The weight of each sample of ``y`` (or ``y_val``) in the loss (or
-        the validation score)."""
+        the validation score); ``y_train`` the training targets, whose
+        statistics any task-level weights come from."""
         return sample_weight
 
     def _hold_out(self, y, state):
@@ -264,13 +265,13 @@ class BaseSequenceModel(BaseEstimator):
             state = self._state_copy()
         X = data.X
         Y = self._encode_targets(y, "y", state, incremental)
-        sw = self._training_weights(y, "y", data.sample_weight, state, incremental)
+        sw = self._training_weights(y, "y", data.sample_weight, state, incremental, y)
         validation = data.validation
         if validation is not None:
             X_val, y_val, sw_val = validation
             y_val = self._check_targets(y_val)
             validation = (X_val, self._encode_targets(y_val, "y_val", state, incremental),
-                          self._training_weights(y_val, "y_val", sw_val, state, incremental))
+                          self._training_weights(y_val, "y_val", sw_val, state, incremental, y))
         elif self.early_stopping:
             train, held_out = self._hold_out(y, state)
             validation = X[held_out], Y[held_out], sw[held_out]

@@ -238,7 +238,10 @@ class BaseSequenceClassifier(ClassifierMixin, BaseSequenceModel):
                 )
         return state["_label_binarizer"].transform(y).astype(np.float64)
 
-    def _training_weights(self, y, name, sample_weight, state, incremental):
+    def _training_weights(self, y, name, sample_weight, state, incremental, y_train):
+        # Class weights ('balanced' ones too) come from the training labels,
+        # also for y_val: its own frequencies are not the training set's,
+        # and it may lack a class.
         classes = state["classes_"]
         if self.class_weight is not None:
             if y.ndim == 2:
@@ -250,7 +253,7 @@ class BaseSequenceClassifier(ClassifierMixin, BaseSequenceModel):
                         f"class_weight names classes that are not in y: {unknown!r}. "
                         f"The classes are {classes.tolist()!r}."
                     )
-            weights = compute_class_weight(self.class_weight, classes=classes, y=y)
+            weights = compute_class_weight(self.class_weight, classes=classes, y=y_train)
             sample_weight = sample_weight * weights[np.searchsorted(classes, y)].astype(
                 sample_weight.dtype)
         if name == "y" and not incremental and y.ndim == 1:

@@ -120,6 +120,17 @@ def test_class_weight_multiplies_the_sample_weights(waves):
     np.testing.assert_array_equal(balanced.params_, by_hand.params_)
 
 
+def test_balanced_weights_of_a_validation_set_are_the_training_sets(waves):
+    # y_val holding one class only is valid: its weights are the training
+    # set's class weights, not weights from its own frequencies.
+    X, k = waves
+    model = RNNClassifier(class_weight="balanced", early_stopping=True, **SMALL)
+    y_val = np.zeros(30, dtype=int)
+    model.fit(X[:90], k[:90], X_val=X[90:], y_val=y_val)
+    # One class, one weight: the weighted accuracy is the accuracy.
+    assert model.best_validation_score_ == model.score(X[90:], y_val)
+
+
 def test_partial_fit_learns_the_classes_named_on_the_first_call(waves):
     X, k = waves
     labels = np.array(["a", "b", "c"])
