@@ -11,6 +11,7 @@ from ._gru import GRUClassifier, GRURegressor
 from ._lstm import LSTMClassifier, LSTMRegressor
 from ._mlp import WindowMLPClassifier, WindowMLPRegressor
 from ._rnn import RNNClassifier, RNNRegressor
+from ._sequences import pad_sequences
 from ._version import __version__
 from ._windows import make_windows
 
@@ -35,5 +36,6 @@ __all__ = [
     "WindowMLPRegressor",
     "__version__",
     "make_windows",
+    "pad_sequences",
     "recursive_forecast",
 ]

@@ -29,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _standardize, _training
 from ._network import Network
+from ._sequences import check_window_lengths
 from ._validation import (
     check_hidden_layer_sizes,
     check_y_like_fit,
@@ -118,6 +119,13 @@ class BaseSequenceModel(BaseEstimator):
 
     # ------------------------------------------------------------------ API
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # NaN is padding: whole steps before or after a sequence's real ones
+        # (any other NaN is an error naming the sample and step).
+        tags.input_tags.allow_nan = True
+        return tags
+
     def __sklearn_is_fitted__(self):
         # check_is_fitted's default scans every attribute (~6 us a call, a
         # tenth of predicting one sequence). fit sets params_ together with
@@ -145,14 +153,17 @@ class BaseSequenceModel(BaseEstimator):
         """The head's outputs (n, n_out) for ``X``, of the model's dtype:
         a regressor's standardised predictions, a classifier's scores."""
         check_is_fitted(self)
-        X = validate_predict(self, X)
+        X, spans = validate_predict(self, X)
+        architecture = self._architecture
+        if architecture["network"] == "dense":
+            check_window_lengths(self, architecture["window"], spans, X, fitting=False)
         scaling = _standardize.input_scaling(vars(self), X.shape[2], X.dtype)
-        t0 = X.shape[1] - self._architecture["window"]
-        out = self._net.predict(self.params_, X, t0, scaling, self.verbose)
+        t0 = X.shape[1] - steps_read(architecture, X.shape[1])
+        out = self._net.predict(self.params_, X, t0, scaling, self.verbose, spans=spans)
         if not np.isfinite(out).all():
             raise ValueError(
                 "The predictions overflowed to infinity or NaN: X holds values far "
-                f"outside those seen in fit (largest magnitude {np.abs(X).max():.3g}). "
+                f"outside those seen in fit (largest magnitude {np.nanmax(np.abs(X)):.3g}). "
                 "Scale X as it was scaled for fit, for example with a StandardScaler "
                 "in a Pipeline."
             )
@@ -203,6 +214,9 @@ class BaseSequenceModel(BaseEstimator):
             "hidden_layer_sizes": check_hidden_layer_sizes(self.hidden_layer_sizes),
             "activation": getattr(self, "activation", None),
             "window": n_timesteps if self.window is None else self.window,
+            # Without a window a recurrent network reads whole sequences, of
+            # any length at predict.
+            "window_set": self.window is not None,
             "standardize": bool(self.standardize),
             "n_sequence_features": n_features,
             "n_outputs": n_outputs,
@@ -263,35 +277,40 @@ class BaseSequenceModel(BaseEstimator):
         else:
             self._check_architecture_unchanged(incremental)
             state = self._state_copy()
-        X = data.X
+        X, spans = data.X, data.spans
         Y = self._encode_targets(y, "y", state, incremental)
         sw = self._training_weights(y, "y", data.sample_weight, state, incremental, y)
         validation = data.validation
         if validation is not None:
-            X_val, y_val, sw_val = validation
+            X_val, y_val, sw_val, spans_val = validation
             y_val = self._check_targets(y_val)
-            validation = (X_val, self._encode_targets(y_val, "y_val", state, incremental),
+            validation = (X_val, spans_val,
+                          self._encode_targets(y_val, "y_val", state, incremental),
                           self._training_weights(y_val, "y_val", sw_val, state, incremental, y))
         elif self.early_stopping:
             train, held_out = self._hold_out(y, state)
-            validation = X[held_out], Y[held_out], sw[held_out]
-            X, Y, sw = X[train], Y[train], sw[train]
+            validation = X[held_out], _take(spans, held_out), Y[held_out], sw[held_out]
+            X, spans, Y, sw = X[train], _take(spans, train), Y[train], sw[train]
         if first:
-            state.update(self._initial_state(X, Y, sw, state["_loss"]))
+            state.update(self._initial_state(X, spans, Y, sw, state["_loss"]))
+        architecture = state["_architecture"]
 
-        def targets(Y):  # as the network learns them
-            return kernel_array(self._network_targets(Y, state), X.dtype)
+        def samples(X, spans, Y, sw):  # as the kernels read them
+            if architecture["network"] == "dense":
+                check_window_lengths(self, architecture["window"], spans, X, fitting=True)
+            t0 = X.shape[1] - steps_read(architecture, X.shape[1])
+            Y = kernel_array(self._network_targets(Y, state), X.dtype)
+            return _training.Samples(X, t0, spans, Y, sw)
 
         if validation is not None:
-            validation = validation[0], targets(validation[1]), validation[2]
+            validation = samples(*validation)
         scaling = _standardize.input_scaling(state, X.shape[2], X.dtype)
-        t0 = X.shape[1] - state["_architecture"]["window"]
-        _training.run_epochs(self, state, state["_net"], X, t0, scaling, targets(Y), sw,
+        _training.run_epochs(self, state, state["_net"], samples(X, spans, Y, sw), scaling,
                              incremental, validation)
         self.__dict__.update(state)
         return self
 
-    def _initial_state(self, X, Y, sw, loss):
+    def _initial_state(self, X, spans, Y, sw, loss):
         """The state of a first fit: architecture, network, statistics, weights,
         from the training samples (never the validation set)."""
         architecture = self._architecture_now(X.shape[1], X.shape[2], Y.shape[1], loss,
@@ -299,10 +318,14 @@ class BaseSequenceModel(BaseEstimator):
         net = _network(architecture)
         rng = check_random_state(self.random_state)
         params = net.init_params(rng, X.dtype)
-        window = X[:, X.shape[1] - architecture["window"] :]
         targets = Y if self._standardizes_targets else None
-        if self.standardize:
+        if self.standardize and spans is None:
+            window = X[:, X.shape[1] - architecture["window"] :]
             stats = _standardize.statistics(window, targets, sw, X.dtype)
+        elif self.standardize:  # over the steps the network reads
+            first = np.maximum(spans[:, 0], spans[:, 1] - architecture["window"])
+            read = np.column_stack([first, spans[:, 1]])
+            stats = _standardize.statistics(X, targets, sw, X.dtype, spans=read)
         else:
             stats = dict.fromkeys(_standardize.statistics_names(targets is not None))
         return {
@@ -461,6 +484,21 @@ class BaseSequenceRegressor(MultiOutputMixin, RegressorMixin, BaseSequenceModel)
         # R^2 is the same in standardised units: each output's is invariant
         # under its own shift and scale.
         return r2_score(Y, out, sample_weight=sample_weight)
+
+
+def steps_read(architecture, n_timesteps):
+    """How many of the last steps of sequences padded to ``n_timesteps`` the
+    network reads: the window, or every step for a recurrent network fitted
+    without one (models saved before ``window_set`` existed read the
+    window)."""
+    if architecture["network"] != "dense" and not architecture.get("window_set", True):
+        return n_timesteps
+    return min(architecture["window"], n_timesteps)
+
+
+def _take(spans, index):
+    """The spans of the samples ``index`` selects (None stays None)."""
+    return None if spans is None else spans[index]
 
 
 def _network(architecture):

@@ -138,6 +138,9 @@ def full_spans(X):
 
 _FULL_SPANS = {}
 
+# predict's order of a rectangular X: the sequences as they come.
+_NO_ORDER = np.zeros(0, dtype=np.int64)
+
 
 def identity_scaling(n_features, dtype):
     """The kernels' ``scaling`` that leaves the data as given: shift 0, scale 1."""
@@ -357,8 +360,11 @@ class Network:
         """
         if scaling is None:
             scaling = identity_scaling(X.shape[2], params.dtype)
+        order = _NO_ORDER
         if spans is None:
             spans = full_spans(X)
+        elif spans.shape[0] > 1:
+            order = np.argsort(spans[:, 1] - spans[:, 0], kind="stable")
         T = X.shape[1] - t0
         batch = self._predict_batch_size(T, X.shape[0], params.dtype)
         ws, w_off, s_off = self.workspace(
@@ -369,7 +375,7 @@ class Network:
         with nullcontext() if small else one_blas_thread(), self._notice(
             K.predict, params.dtype, "prediction", verbose
         ):
-            K.predict(self.kernel_net, X, t0, spans, scaling, self.sizes, self.p_off,
+            K.predict(self.kernel_net, X, t0, spans, order, scaling, self.sizes, self.p_off,
                       params, ws, w_off, s_off, batch, out)
         return out
 

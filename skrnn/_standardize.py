@@ -22,18 +22,20 @@ def statistics_names(targets):
     return STATISTICS if targets else STATISTICS[:2]
 
 
-def statistics(X, Y, sw, dtype):
+def statistics(X, Y, sw, dtype, spans=None):
     """Sample-weighted means and scales of each feature of X (n, T, D), over
     samples and timesteps, and of each column of Y (n, n_out) unless Y is
     None, in ``dtype``, as a dict of :func:`statistics_names`.
 
+    ``spans`` (n, 2): the steps of each sequence that count (first, end),
+    the others being padding; None: all of them.
     A constant column gets scale 1, by StandardScaler's rule.
     """
     weights = np.asarray(sw if sw.sum() > 0 else np.ones_like(sw), dtype=np.float64)
     values = []
-    for A in (X,) if Y is None else (X, Y[:, np.newaxis, :]):
-        mean = _weighted_mean(A, weights)
-        var = _weighted_mean(A, weights, center=mean)
+    for A, steps in [(X, spans)] + ([] if Y is None else [(Y[:, np.newaxis, :], None)]):
+        mean = _weighted_mean(A, weights, spans=steps)
+        var = _weighted_mean(A, weights, center=mean, spans=steps)
         n = A.shape[0] * A.shape[1]
         eps = np.finfo(np.float64).eps
         constant = var <= n * eps * var + (n * mean * eps) ** 2
@@ -41,12 +43,13 @@ def statistics(X, Y, sw, dtype):
     return dict(zip(statistics_names(Y is not None), values))
 
 
-def _weighted_mean(A, weights, center=None):
+def _weighted_mean(A, weights, center=None, spans=None):
     # Mean over samples and steps of A (n, T, D), or of (A - center) ** 2,
-    # per feature, each sample weighted. In float64 and in blocks of
-    # samples: no copy of X (fit's extra memory stays independent of the
-    # data's size), and a contiguous block gives the same sums for the same
-    # values in any memory layout.
+    # per feature, each sample weighted (each of its steps inside its span,
+    # when spans are given). In float64 and in blocks of samples: no copy of
+    # X (fit's extra memory stays independent of the data's size), and a
+    # contiguous block gives the same sums for the same values in any
+    # memory layout.
     n, T, D = A.shape
     step = max(1, 2**16 // (T * D))
     total = np.zeros(D)
@@ -54,8 +57,14 @@ def _weighted_mean(A, weights, center=None):
         block = np.array(A[start : start + step], dtype=np.float64)
         if center is not None:
             block = (block - center) ** 2
+        if spans is not None:
+            first, end = spans[start : start + step].T
+            steps = np.arange(T)
+            block[(steps < first[:, None]) | (steps >= end[:, None])] = 0.0
         total += np.einsum("i,itd->d", weights[start : start + step], block)
-    return total / (weights.sum() * T)
+    if spans is None:
+        return total / (weights.sum() * T)
+    return total / (weights @ (spans[:, 1] - spans[:, 0]))
 
 
 def network_targets(Y, stats):

@@ -9,6 +9,7 @@ nothing.
 import threading
 import time
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -20,6 +21,19 @@ from ._threads import one_blas_thread
 # helper thread, so that Ctrl-C stops it after the current minibatch; shorter
 # epochs run in the calling thread and Ctrl-C stops training at their end.
 _INTERRUPT_LATENCY = 0.05
+
+
+class Samples(NamedTuple):
+    """Training or validation samples as the kernels read them: X (n, t0 + T,
+    D), of which each sequence gives its last T real steps (``spans``: each
+    one's first real step and end; None: every step is real), the targets
+    ``y`` (n, n_out) as the network learns them and the weights ``sw`` (n,)."""
+
+    X: np.ndarray
+    t0: int
+    spans: object
+    y: np.ndarray
+    sw: np.ndarray
 
 
 def hyper_parameters(est, dtype):
@@ -70,22 +84,22 @@ def fresh_stopping_state(est):
     }
 
 
-def run_epochs(est, state, net, X, t0, scaling, y, sw, incremental, validation):
+def run_epochs(est, state, net, data, scaling, incremental, validation):
     """Train ``state`` in place: one epoch if ``incremental``, else up to
     ``max_iter``; the kernels run on one BLAS thread.
 
-    X (n, t0 + T, D) and ``scaling`` as the kernels read them, ``y`` (n,
-    n_out) the targets as the network learns them, ``validation`` the
-    ``(X, y, sample_weight)`` early stopping scores (y likewise), or None.
+    ``data`` the training :class:`Samples`, ``validation`` those early
+    stopping scores, or None; ``scaling`` as the kernels read it.
     """
     with one_blas_thread():
-        _run_epochs(est, state, net, X, t0, scaling, y, sw, incremental, validation)
+        _run_epochs(est, state, net, data, scaling, incremental, validation)
 
 
-def _run_epochs(est, state, net, X, t0, scaling, y, sw, incremental, validation):
+def _run_epochs(est, state, net, data, scaling, incremental, validation):
     # Each epoch is one kernel call over all its minibatches. A copy of the
     # weights and optimizer state at the start of each epoch is the fallback
     # when the epoch diverges (a non-finite loss or gradient).
+    X, t0, spans, y, sw = data
     n = X.shape[0]
     batch = batch_size(est, n)
     ws, w_off, s_off = net.workspace(
@@ -113,7 +127,7 @@ def _run_epochs(est, state, net, X, t0, scaling, y, sw, incremental, validation)
             (losses, norms, done, diverged), interrupted = _run_interruptibly(
                 lambda: net.train_epoch(
                     X, t0, scaling, y, sw, order, batch, params, grad, opt, hyper, stop,
-                    bptt_steps, ws, w_off, s_off, est.verbose,
+                    bptt_steps, ws, w_off, s_off, est.verbose, spans,
                 ),
                 stop, in_helper_thread=seconds > _INTERRUPT_LATENCY,
             )
@@ -124,9 +138,9 @@ def _run_epochs(est, state, net, X, t0, scaling, y, sw, incremental, validation)
             if validation is not None and not interrupted:
                 # Scored before any state changes: a Ctrl-C during this
                 # prediction leaves the epoch unrecorded, not half-recorded.
-                X_val, y_val, sw_val = validation
-                pred = net.predict(params, X_val, t0, scaling, est.verbose)
-                score = est._validation_score(y_val, pred, sw_val, state)
+                pred = net.predict(params, validation.X, validation.t0, scaling, est.verbose,
+                                   validation.spans)
+                score = est._validation_score(validation.y, pred, validation.sw, state)
             state["t_"] += int(batch_sizes[:done].sum())
             if interrupted:
                 stopped_by_user = (f"in epoch {state['n_iter_'] + 1}, after {done} of "

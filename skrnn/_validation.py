@@ -10,15 +10,24 @@ from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_X_y,
+    validate_data,
+)
+
+from ._sequences import find_spans, is_sequence_list, lengths, pad_sequences
 
 
 class FitData(NamedTuple):
     """A fit's validated input: ``X`` (n, T, D) and ``sample_weight`` (n,) as
-    kernel arrays, ``y`` as validated (1-D or 2-D), and ``validation`` the
-    ``(X_val, y_val, sample_weight_val)`` given to fit, likewise, or None."""
+    kernel arrays, ``spans`` of X's real steps (None: every step is real),
+    ``y`` as validated (1-D or 2-D), and ``validation`` the ``(X_val, y_val,
+    sample_weight_val, spans_val)`` given to fit, likewise, or None."""
 
     X: np.ndarray
+    spans: np.ndarray
     y: np.ndarray
     sample_weight: np.ndarray
     validation: tuple
@@ -32,29 +41,44 @@ def validate_fit(est, X, y, sample_weight, validation, reset, dtype=None):
     warm start, else that of X. ``validation`` is fit's ``(X_val, y_val,
     sample_weight_val)``.
     """
-    X, y = validate_X(est, X, reset=reset, y=y)
+    X, y, spans = validate_X(est, X, reset=reset, y=y)
     X = kernel_array(X, dtype or X.dtype)
     sw = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
     validation = _validate_validation_set(est, *validation, X, y)
-    return FitData(X, y, sw, validation)
+    return FitData(X, spans, y, sw, validation)
 
 
-def validate_X(est, X, reset, y="no_validation", n_sequence_features=None):
+def validate_X(est, X, reset, y="no_validation", n_sequence_features=None, name="X"):
     """Validate ``X`` (and ``y`` unless "no_validation") into a 3-D float array.
 
-    Without ``reset``, the features per timestep must be
+    Returns ``(X, y, spans)``: y None when not given, ``spans`` those of the
+    real steps of a list or NaN-padded X (see ``_sequences``), None when
+    every step is real. A list is padded and may hold sequences of any
+    length; an array must have the fitted number of timesteps (without
+    ``reset``). Without ``reset``, the features per timestep must be
     ``n_sequence_features`` (default: the fitted ``n_sequence_features_``).
     """
-    kwargs = dict(reset=reset, allow_nd=True, dtype=[np.float64, np.float32])
+    kwargs = dict(allow_nd=True, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan")
     X_only = isinstance(y, str) and y == "no_validation"
+    listed = is_sequence_list(X)
+    if listed:
+        X = pad_sequences(X)
     try:
-        if X_only:
-            X = validate_data(est, X, **kwargs)
+        if listed and not reset:
+            # Any length: sklearn's rule of the fitted number of columns
+            # (timesteps) is for arrays.
+            if X_only:
+                X = check_array(X, **kwargs)
+            else:
+                X, y = check_X_y(X, y, multi_output=True, y_numeric=not is_classifier(est),
+                                 **kwargs)
+        elif X_only:
+            X = validate_data(est, X, reset=reset, **kwargs)
         else:
-            X, y = validate_data(est, X, y, multi_output=True,
+            X, y = validate_data(est, X, y, reset=reset, multi_output=True,
                                  y_numeric=not is_classifier(est), **kwargs)
     except ValueError as exc:
-        raise _explained(est, exc, X) from exc
+        raise _explained(est, exc) from exc
     if X.ndim > 3:
         raise ValueError(
             f"X must be 2-D (n_samples, n_timesteps) or 3-D (n_samples, "
@@ -66,22 +90,24 @@ def validate_X(est, X, reset, y="no_validation", n_sequence_features=None):
         raise ValueError(
             f"X has 0 features per timestep (shape {X.shape}); at least 1 is required."
         )
-    if reset:
-        if est.window is not None and est.window > X.shape[1]:
-            raise ValueError(
-                f"window={est.window} is longer than the sequences in X "
-                f"({X.shape[1]} timesteps). Pass longer sequences or a smaller window."
-            )
-    elif X.shape[2] != (expected := n_sequence_features or est.n_sequence_features_):
+    if not reset and X.shape[2] != (expected := n_sequence_features or est.n_sequence_features_):
         raise ValueError(
             f"X has {X.shape[2]} features per timestep, but "
             f"{type(est).__name__} was fitted with {expected}. "
             f"Pass X of shape (n_samples, {est.n_features_in_}, {expected})."
         )
-    return X if X_only else (X, y)
+    spans = find_spans(X, name)
+    if reset and est.window is not None:
+        longest = lengths(spans, *X.shape[:2]).max()
+        if est.window > longest:
+            raise ValueError(
+                f"window={est.window} is longer than the sequences in X "
+                f"({longest} timesteps). Pass longer sequences or a smaller window."
+            )
+    return X, None if X_only else y, spans
 
 
-def _explained(est, exc, X):
+def _explained(est, exc):
     """sklearn's validation error, with what it means for sequences."""
     message = str(exc)
     if "features, but" in message and "is expecting" in message:
@@ -89,15 +115,12 @@ def _explained(est, exc, X):
         return ValueError(
             f"{message} For {type(est).__name__} the features of X are its "
             f"timesteps (axis 1): pass sequences of {est.n_features_in_} timesteps, "
-            "as in fit."
+            "as in fit, or a list of sequences of any length."
         )
-    if "inhomogeneous" in message and isinstance(X, (list, tuple)):
-        lengths = sorted({len(seq) for seq in X if hasattr(seq, "__len__")})
+    if "inhomogeneous" in message:
         return ValueError(
-            f"X holds sequences of unequal lengths ({', '.join(map(str, lengths[:5]))}"
-            f"{', ...' if len(lengths) > 5 else ''} timesteps). skrnn needs sequences "
-            "of one length: crop them to the shortest, or make windows of one length "
-            "with make_windows."
+            f"{message} X looks like sequences of different lengths in one array: pass "
+            "them as a list of arrays, or pad them with skrnn.pad_sequences."
         )
     return exc
 
@@ -145,8 +168,8 @@ def _validate_validation_set(est, X_val, y_val, sample_weight_val, X, y):
             "Set early_stopping=True to stop on them."
         )
     try:
-        X_val, y_val = validate_X(est, X_val, reset=False, y=y_val,
-                                  n_sequence_features=X.shape[2])
+        X_val, y_val, spans_val = validate_X(est, X_val, reset=False, y=y_val,
+                                             n_sequence_features=X.shape[2], name="X_val")
     except ValueError as exc:  # sklearn's messages name X and y
         raise ValueError(f"Invalid X_val or y_val: {exc}") from exc
     if not is_classifier(est) and len(y_val) < 2:
@@ -156,7 +179,7 @@ def _validate_validation_set(est, X_val, y_val, sample_weight_val, X, y):
         )
     sw_val = _check_sample_weight(sample_weight_val, X_val, dtype=X.dtype,
                                   ensure_non_negative=True)
-    return kernel_array(X_val, X.dtype), y_val, sw_val
+    return kernel_array(X_val, X.dtype), y_val, sw_val, spans_val
 
 
 def hold_out_last(fraction, n):
@@ -172,7 +195,8 @@ def hold_out_last(fraction, n):
 
 
 def validate_predict(est, X):
-    """``X`` as predict's kernels read it (n, T, D), of the model's dtype.
+    """``X`` as predict's kernels read it (n, T, D), of the model's dtype,
+    and the spans of its real steps (None: all real).
 
     The fast path: a finite array that validate_data would pass through
     unchanged is returned as it is, which saves ~60 us a call (what matters
@@ -194,8 +218,9 @@ def validate_predict(est, X):
         and np.isfinite(X.sum())
     )
     if not ready:
-        X = kernel_array(validate_X(est, X, reset=False), dtype)
-    return X.reshape(X.shape[0], X.shape[1], -1)
+        X, _, spans = validate_X(est, X, reset=False)
+        return kernel_array(X, dtype), spans
+    return X.reshape(X.shape[0], X.shape[1], -1), None
 
 
 def columns(y):

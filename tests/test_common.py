@@ -33,12 +33,23 @@ INSTANCES = [
     WindowMLPClassifier(hidden_layer_sizes=(16,), **QUICK),
 ]
 
-# No check is marked as an expected failure, the classifier checks included.
-# Even
-# check_sample_weight_equivalence_on_dense_data, which sklearn excuses for its
-# own MLPRegressor, passes: its data fits in one minibatch of the 'auto' size,
-# where an integer weight and a repeated sample give the same gradient.
-@parametrize_with_checks(INSTANCES)
+# One check is an expected failure, for every estimator:
+# check_estimators_pickle. With the allow_nan tag (NaN is padding: whole
+# steps before or after a sequence's real ones) it sets 10 random entries of
+# X to NaN, some inside a sequence, which stays an error naming the sample
+# and step. Pickling is tested in test_sequences.py and test_estimators.py
+# instead, padded and list input included. Everything else passes, the
+# classifier checks included; even check_sample_weight_equivalence_on_dense_data,
+# which sklearn excuses for its own MLPRegressor, passes: its data fits in
+# one minibatch of the 'auto' size, where an integer weight and a repeated
+# sample give the same gradient.
+EXPECTED_FAILED = {
+    "check_estimators_pickle": "its random NaN lands inside sequences, where NaN is not "
+    "padding and stays an error; pickling is tested in test_sequences.py",
+}
+
+
+@parametrize_with_checks(INSTANCES, expected_failed_checks=lambda estimator: EXPECTED_FAILED)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 

@@ -41,7 +41,9 @@ def test_grid_search_on_a_dask_cluster_equals_the_local_run(client, Estimator):
         warnings.simplefilter("ignore", ConvergenceWarning)
         local = GridSearchCV(**search.get_params(deep=False)).fit(X, y)
         tic = time.perf_counter()
-        with parallel_backend("dask"), get_task_stream(client) as tasks:
+        # X and y on every worker (joblib's dask backend otherwise sends
+        # them to one, and data locality then draws most fits there).
+        with parallel_backend("dask", scatter=[X, y]), get_task_stream(client) as tasks:
             search.fit(X, y)
         print(f"grid search on the cluster: {time.perf_counter() - tic:.1f} s")
     # The 12 fits ran on both worker processes ...

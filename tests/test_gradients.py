@@ -298,13 +298,20 @@ def test_float32_kernels_agree_with_float64(kind):
     np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-5 * np.abs(g64).max())
 
 
+# The steps of padding before each sequence of a minibatch: in any order
+# (padding rows zeroed), and shortest first as the kernels order a
+# minibatch (padding rows skipped by the steps).
+LEADS = {"any order": [0, 2, 4, 1], "shortest first": [4, 2, 1, 0]}
+
+
 @pytest.mark.parametrize("kind, activation", CELLS, ids=CELL_IDS)
 @pytest.mark.parametrize("hidden", [(3,), (4, 3)], ids=["one-layer", "stacked"])
-def test_padded_minibatch_gradient_matches_finite_differences(kind, activation, hidden):
+@pytest.mark.parametrize("order", LEADS)
+def test_padded_minibatch_gradient_matches_finite_differences(kind, activation, hidden, order):
     # Sequences of 5, 3, 1 and 4 real steps, right-aligned after padding
     # (any values: the kernels must not read them).
     X, y, sw = _data(n_samples=4, n_timesteps=5, seed=9)
-    lead = np.array([0, 2, 4, 1])
+    lead = np.array(LEADS[order])
     net = Network(kind, 2, hidden, 2, activation)
     params = _perturbed_params(net, 4)
     grad = np.zeros_like(params)
@@ -322,24 +329,28 @@ def test_padded_minibatch_gradient_matches_finite_differences(kind, activation, 
 
 
 @pytest.mark.parametrize("kind, activation", CELLS, ids=CELL_IDS)
-def test_a_padded_minibatch_is_the_weighted_sum_of_its_sequences_alone(kind, activation):
+@pytest.mark.parametrize("lead", [[3, 0, 5], [5, 3, 0]], ids=["any order", "shortest first"])
+@pytest.mark.parametrize("bptt_steps", [None, 2], ids=["full BPTT", "truncated"])
+def test_a_padded_minibatch_is_the_weighted_sum_of_its_sequences_alone(kind, activation, lead,
+                                                                         bptt_steps):
     # Loss and gradient of a padded batch equal the sample-weighted average
     # of each sequence's own, computed without any padding: the padding's
-    # values, and the other sequences, change nothing.
+    # values, and the other sequences, change nothing. Truncated BPTT
+    # counts each sequence's last real steps.
     X, y, sw = _data(n_samples=3, n_timesteps=6, seed=10)
-    lead = np.array([3, 0, 5])
+    lead = np.array(lead)
     X_noisy = X.copy()
     for i, k in enumerate(lead):
         X_noisy[i, :k] = 1e3  # padding values the kernels must ignore
     net = Network(kind, 2, (4, 3), 2, activation)
     params = _perturbed_params(net, 5)
     g_batch = np.zeros_like(params)
-    value = net.loss_grad(params, X_noisy, y, sw, 0.0, g_batch, lead=lead)
+    value = net.loss_grad(params, X_noisy, y, sw, 0.0, g_batch, bptt_steps, lead=lead)
     g_sum, v_sum = np.zeros_like(params), 0.0
     for i, k in enumerate(lead):
         g = np.zeros_like(params)
         v_sum += sw[i] * net.loss_grad(params, X[i : i + 1, k:], y[i : i + 1], sw[i : i + 1],
-                                       0.0, g)
+                                       0.0, g, bptt_steps)
         g_sum += sw[i] * g
     assert value == pytest.approx(v_sum / sw.sum(), rel=1e-12)
     np.testing.assert_allclose(g_batch, g_sum / sw.sum(), rtol=1e-10, atol=1e-14)

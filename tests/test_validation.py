@@ -27,8 +27,14 @@ def _with(value, where=(3, 2)):
     return bad
 
 
+MID_NAN = "has a step of padding between its real steps at step 2"
+
 BAD_FIT_INPUT = {
-    "nan in X": (dict(X=_with(np.nan)), ValueError, "Input X contains NaN"),
+    "nan in X": (dict(X=_with(np.nan)), ValueError, "Sample 3 of X " + MID_NAN),
+    "nan in a feature": (dict(X=np.stack([X, _with(np.nan)], axis=2)), ValueError,
+                         "Sample 3 of X has NaN in some of its features at step 2"),
+    "no real step": (dict(X=_with(np.nan, where=3)), ValueError,
+                     "Sample 3 of X has no real step"),
     "inf in X": (dict(X=_with(np.inf)), ValueError, "Input X contains infinity"),
     "nan in y": (dict(y=np.r_[y[:-1], np.nan]), ValueError, "Input y contains NaN"),
     "1-D X": (dict(X=X[:, 0]), ValueError, "Expected 2D array, got 1D array"),
@@ -70,7 +76,7 @@ BAD_VALIDATION_SET = {
                                 "2 features per timestep"),
     "2-D y_val": (dict(X_val=X, y_val=np.c_[y, y]), "y_val must be 1-D"),
     "one sample": (dict(X_val=X[:1], y_val=y[:1]), "needs at least 2"),
-    "nan in X_val": (dict(X_val=_with(np.nan), y_val=y), "Input X contains NaN"),
+    "nan in X_val": (dict(X_val=_with(np.nan), y_val=y), "Sample 3 of X_val " + MID_NAN),
     "short sample_weight_val": (dict(X_val=X, y_val=y, sample_weight_val=y[:3]),
                                 "sample_weight.shape"),
 }
@@ -94,21 +100,11 @@ def test_predict_with_other_shapes_raises(Estimator):
         model.predict(X[:, :5])
     with pytest.raises(ValueError, match="3 features per timestep, but .* fitted with 1"):
         model.predict(np.repeat(X[:, :, None], 3, axis=2))
-    with pytest.raises(ValueError, match="Input X contains NaN"):
+    with pytest.raises(ValueError, match="Sample 3 of X " + MID_NAN):
         model.predict(_with(np.nan))
     model3 = Estimator(hidden_layer_sizes=(4,), max_iter=2).fit(np.stack([X, X], axis=2), y)
     with pytest.raises(ValueError, match="1 features per timestep, but .* fitted with 2"):
         model3.predict(X)
-
-
-@pytest.mark.parametrize("Estimator", REGRESSORS, ids=lambda c: c.__name__)
-def test_sequences_of_unequal_lengths_get_a_clear_error(Estimator):
-    ragged = [np.ones(6), np.ones(4), np.ones(6)]
-    with pytest.raises(ValueError, match=r"unequal lengths \(4, 6 timesteps\).* one length"):
-        Estimator(max_iter=2).fit(ragged, [1.0, 2.0, 3.0])
-    model = Estimator(hidden_layer_sizes=(4,), max_iter=2).fit(X, y)
-    with pytest.raises(ValueError, match=r"unequal lengths \(5, 6 timesteps\)"):
-        model.predict([X[0], X[1, :5]])
 
 
 @pytest.mark.parametrize("Estimator", REGRESSORS, ids=lambda c: c.__name__)

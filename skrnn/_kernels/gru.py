@@ -23,6 +23,7 @@ from .layout import CARRY, GRAD, STEPS, named, vector, view2, view3
 from .recurrent import (
     bias_grad,
     cell_rows,
+    first_real_row,
     recurrent_cell,
     weight_grads,
     zero_padding_rows,
@@ -92,8 +93,10 @@ def gru_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep, lea
     scratch = rec[: b * G].reshape((b, G))
     Hs[0] = 0.0
     for t in range(T):
-        gru_step(inp[t], W_ih, W_hh, b_ih, b_hh, Hs[t % n_states], Hs[(t + 1) % n_states],
-                 Gt[t % steps], HN[t % steps], scratch)
+        p = first_real_row(lead, t)
+        gru_step(inp[t][p:], W_ih, W_hh, b_ih, b_hh, Hs[t % n_states][p:],
+                 Hs[(t + 1) % n_states][p:], Gt[t % steps][p:], HN[t % steps][p:],
+                 scratch[p:])
         zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
 
 
@@ -115,8 +118,9 @@ def gru_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, n
     dZh[:t_stop] = 0.0
     dh[:] = 0.0
     for t in range(T - 1, t_stop - 1, -1):
-        dh += dH[t]
-        for i in range(B):
+        p = first_real_row(lead, t)
+        dh[p:] += dH[t][p:]
+        for i in range(p, B):
             gi, hni, hp, dhi = Gates[t, i], HN[t, i], Hs[t, i], dh[i]
             r, z, n = gi[:H], gi[H : 2 * H], gi[2 * H :]
             dxi, dhh = dZx[t, i], dZh[t, i]
@@ -139,8 +143,8 @@ def gru_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, n
         zero_padding_rows(dZx[t], lead, t)
         zero_padding_rows(dZh[t], lead, t)
         if t > t_stop:
-            np.dot(dZh[t], W_hh.T, back)
-            dh += back
+            np.dot(dZh[t][p:], W_hh.T, back[p:])
+            dh[p:] += back[p:]
     weight_grads(inp, Hs, dZx, dZh, view2(grad, p_off[WEIGHTS.W_ih], n_in, G),
                  view2(grad, p_off[WEIGHTS.W_hh], H, G))
     bias_grad(dZx, vector(grad, p_off[WEIGHTS.b_ih], G))

@@ -20,6 +20,7 @@ from .layout import CARRY, GRAD, KEPT, STEPS, named, vector, view2, view3
 from .recurrent import (
     bias_grad,
     cell_rows,
+    first_real_row,
     recurrent_cell,
     weight_grads,
     zero_padding_rows,
@@ -95,8 +96,10 @@ def lstm_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep, le
     Hs[0] = 0.0
     Cs[0] = 0.0
     for t in range(T):
-        lstm_step(inp[t], W_ih, W_hh, bias, Hs[t % n_states], Hs[(t + 1) % n_states],
-                  Cs[t % kept], Cs[(t + 1) % kept], Gt[t % steps], TCk[t % steps], scratch)
+        p = first_real_row(lead, t)
+        lstm_step(inp[t][p:], W_ih, W_hh, bias, Hs[t % n_states][p:],
+                  Hs[(t + 1) % n_states][p:], Cs[t % kept][p:], Cs[(t + 1) % kept][p:],
+                  Gt[t % steps][p:], TCk[t % steps][p:], scratch[p:])
         zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
         zero_padding_rows(Cs[(t + 1) % kept], lead, t)
 
@@ -121,8 +124,9 @@ def lstm_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, 
     dh[:] = 0.0
     dc[:] = 0.0
     for t in range(T - 1, t_stop - 1, -1):
-        dh += dH[t]
-        for i in range(B):
+        p = first_real_row(lead, t)
+        dh[p:] += dH[t][p:]
+        for i in range(p, B):
             # Row views indexed from 0: the loops below then vectorise.
             gi, dai, tci, cpi, dhi, dci = Gates[t, i], dA[t, i], TC[t, i], Cs[t, i], dh[i], dc[i]
             i_g, f_g, g_g, o_g = gi[:H], gi[H : 2 * H], gi[2 * H : 3 * H], gi[3 * H :]
@@ -141,7 +145,7 @@ def lstm_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, 
                 dci[j] *= f_g[j]
         zero_padding_rows(dA[t], lead, t)
         if t > t_stop:
-            np.dot(dA[t], W_hh.T, dh)
+            np.dot(dA[t][p:], W_hh.T, dh[p:])
     weight_grads(inp, Hs, dA, dA, view2(grad, p_off[WEIGHTS.W_ih], n_in, G),
                  view2(grad, p_off[WEIGHTS.W_hh], H, G))
     bias_grad(dA, vector(grad, p_off[WEIGHTS.b], G))

@@ -14,7 +14,7 @@ decorates that class with :func:`recurrent_cell`.
 import numpy as np
 from numba import njit
 
-from .config import JIT, by_type, implementation
+from .config import INLINE, JIT, by_type, implementation
 from .dense import column_sums
 from .layout import OUTPUTS, SHARED, columns, named, view3
 
@@ -62,6 +62,20 @@ def zero_padding_rows(A, lead, t):
                 A[i, j] = 0.0
 
 
+@njit(**INLINE)
+def first_real_row(lead, t):
+    """How many leading rows of a minibatch are still in their padding at
+    step ``t``: a step computes only the rows after them. The kernels order
+    each minibatch's sequences shortest first (lead descending), so these
+    are all of its padding rows and a step costs its real rows only, as a
+    packed sequence in PyTorch; with any other order, fewer rows are
+    skipped and :func:`zero_padding_rows` zeroes the rest."""
+    p = 0
+    while p < lead.shape[0] and lead[p] > t:
+        p += 1
+    return p
+
+
 def recurrent_cell(cls):
     """Class decorator of a cell's NamedTuple: its network is stacked layers of
     that cell, reading time-major minibatches (the generic kernels find
@@ -84,7 +98,8 @@ HS = columns("hs").hs
 @implementation
 def gather_time_major(net, X, t0, spans, scaling, rows, ws, s_off, lead):
     """The minibatch, time-major and contiguous in the shared ``xb`` row;
-    returns it (T, b, D), T = X.shape[1] - t0.
+    returns it (Tb, b, D): Tb the most real steps any of its sequences
+    gives, at most T = X.shape[1] - t0.
 
     Sequence ``r`` holds its real steps at ``spans[r, 0]`` up to (not
     including) ``spans[r, 1]`` of X; its last T of them are right-aligned in
@@ -93,6 +108,11 @@ def gather_time_major(net, X, t0, spans, scaling, rows, ws, s_off, lead):
     rectangular X (spans ``[0, X.shape[1]]``) gives xb[t, i] = X[r, t0 + t].
     ``spans`` of one row serves every sequence (no array the size of X)."""
     b, T, D = rows.shape[0], X.shape[1] - t0, X.shape[2]
+    if spans.shape[0] > 1:  # a minibatch of short sequences runs fewer steps
+        longest = 0
+        for i in range(b):
+            longest = max(longest, spans[rows[i], 1] - spans[rows[i], 0])
+        T = min(T, longest)
     xb = view3(ws, s_off[SHARED.xb], T, b, D)
     shift, scale = scaling[0], scaling[1]
     for i in range(b):

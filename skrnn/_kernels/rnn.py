@@ -12,6 +12,7 @@ from .layout import CARRY, GRAD, named, vector, view2, view3
 from .recurrent import (
     bias_grad,
     cell_rows,
+    first_real_row,
     recurrent_cell,
     weight_grads,
     zero_padding_rows,
@@ -50,8 +51,9 @@ def rnn_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep, lea
     scratch = rec[: b * H].reshape((b, H))
     Hs[0] = 0.0
     for t in range(T):
-        rnn_step(inp[t], W_ih, W_hh, bias, cell.activation, Hs[t % n_states],
-                 Hs[(t + 1) % n_states], scratch)
+        p = first_real_row(lead, t)
+        rnn_step(inp[t][p:], W_ih, W_hh, bias, cell.activation, Hs[t % n_states][p:],
+                 Hs[(t + 1) % n_states][p:], scratch[p:])
         zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
 
 
@@ -67,11 +69,12 @@ def rnn_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, n
     dZ[:t_stop] = 0.0
     carry[:] = 0.0
     for t in range(T - 1, t_stop - 1, -1):
+        p = first_real_row(lead, t)
         dz = dZ[t]
-        _pre_activation_grad(dH[t], carry, Hs[t + 1], cell.activation, dz)
+        _pre_activation_grad(dH[t][p:], carry[p:], Hs[t + 1][p:], cell.activation, dz[p:])
         zero_padding_rows(dz, lead, t)
         if t > t_stop:
-            np.dot(dz, W_hh.T, carry)
+            np.dot(dz[p:], W_hh.T, carry[p:])
     weight_grads(inp, Hs, dZ, dZ, view2(grad, p_off[WEIGHTS.W_ih], n_in, H),
                  view2(grad, p_off[WEIGHTS.W_hh], H, H))
     bias_grad(dZ, vector(grad, p_off[WEIGHTS.b], H))

@@ -86,6 +86,20 @@ def loss_grad(net, loss, xb, yb, swb, lead, bptt_steps, sizes, p_off, params, gr
 
 
 @njit(**JIT)
+def _shortest_first(rows, spans):
+    """The minibatch's rows ordered by their sequences' real steps, shortest
+    first (ties in order), so that the recurrent steps skip the padding
+    rows (see ``recurrent.first_real_row``); rectangular data (one span)
+    keeps its order."""
+    if spans.shape[0] == 1:
+        return rows
+    n_real = np.empty(rows.shape[0], dtype=np.int64)
+    for i in range(rows.shape[0]):
+        n_real[i] = spans[rows[i], 1] - spans[rows[i], 0]
+    return rows[np.argsort(n_real, kind="mergesort")]
+
+
+@njit(**JIT)
 def _start_minibatch(Y, SW, rows, yb, swb, bi, losses, norms):
     """Gather the minibatch's targets and weights.
 
@@ -150,7 +164,7 @@ def train_epoch(net, loss, X, t0, spans, scaling, Y, SW, order, batch_size, bptt
             return step, bi
         start = bi * batch_size
         b = min(batch_size, n - start)
-        rows = order[start : start + b]
+        rows = _shortest_first(order[start : start + b], spans)
         yb = view2(ws, s_off[SHARED.yb], b, n_out)
         swb = vector(ws, s_off[SHARED.swb], b)
         if not _start_minibatch(Y, SW, rows, yb, swb, bi, losses, norms):
@@ -165,9 +179,12 @@ def train_epoch(net, loss, X, t0, spans, scaling, Y, SW, order, batch_size, bptt
 
 
 @njit(**JIT)
-def predict(net, X, t0, spans, scaling, sizes, p_off, params, ws, w_off, s_off, batch_size, out):
+def predict(net, X, t0, spans, order, scaling, sizes, p_off, params, ws, w_off, s_off,
+            batch_size, out):
     """The head's outputs ``out`` (n, n_out) for the last ``X.shape[1] - t0``
-    real steps of each sequence of X (see :func:`gather`), in chunks."""
+    real steps of each sequence of X (see :func:`gather`), in chunks of the
+    sequences in ``order`` (empty: as they come). Ordered by length, chunks
+    run as many steps as their longest sequence and skip padding rows."""
     n = X.shape[0]
     L = sizes.shape[0] - 2
     n_last, n_out = sizes[L], sizes[L + 1]
@@ -177,7 +194,17 @@ def predict(net, X, t0, spans, scaling, sizes, p_off, params, ws, w_off, s_off, 
     lead = np.zeros(batch_size, dtype=np.int64)  # each chunk's, written by gather
     for start in range(0, n, batch_size):
         b = min(batch_size, n - start)
-        rows[:b] = np.arange(start, start + b)
+        if order.shape[0] == 0:
+            rows[:b] = np.arange(start, start + b)
+        else:
+            rows[:b] = order[start : start + b]
         xb = gather(net, X, t0, spans, scaling, rows[:b], ws, s_off, lead[:b])
         top = network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, False, lead[:b])
-        dense_forward(top, W, bias, IDENTITY, out[start : start + b])
+        if order.shape[0] == 0:
+            dense_forward(top, W, bias, IDENTITY, out[start : start + b])
+        else:
+            z = view2(ws, s_off[SHARED.pred], b, n_out)
+            dense_forward(top, W, bias, IDENTITY, z)
+            for i in range(b):
+                for j in range(n_out):
+                    out[rows[i], j] = z[i, j]
