@@ -151,3 +151,16 @@ def test_float_classes_do_not_export_and_say_why():
     model = _fit(skrnn.GRUClassifier(max_iter=2, random_state=0), X, y / 10.0)
     with pytest.raises(NotImplementedError, match="integer, boolean or string classes only"):
         skl2onnx.to_onnx(model, X[:1].astype(np.float32))
+
+
+@pytest.mark.parametrize("Estimator", RECURRENT, ids=name)
+def test_a_model_fitted_on_sequences_of_unequal_length_exports(Estimator):
+    # The graph reads arrays of the fitted timesteps (the longest training
+    # sequence) without padding, as skrnn does.
+    rng = np.random.RandomState(1)
+    seqs = [rng.normal(size=(n, 2)) for n in rng.randint(3, 9, size=30)]
+    y = np.array([s[:, 0].mean() for s in seqs])
+    model = _fit(Estimator(hidden_layer_sizes=(4,), max_iter=3, random_state=0), seqs, y)
+    X = rng.normal(size=(5, model.n_features_in_, 2))
+    onnx_pred, _ = _onnx_predict(model, X)
+    _assert_float32_close(onnx_pred, model.predict(X))
