@@ -181,7 +181,7 @@ def check_window_lengths(est, window, spans, X, fitting):
     """The window MLP reads ``window`` real steps of every sequence: with
     sequences of different lengths the window must be set, and every
     sequence must have that many real steps."""
-    if spans is None:
+    if spans is None and X.shape[1] >= window:
         return
     n_real = lengths(spans, *X.shape[:2])
     if fitting and est.window is None and (n_real != n_real[0]).any():
@@ -195,5 +195,5 @@ def check_window_lengths(est, window, spans, X, fitting):
         i = short[0]
         raise ValueError(
             f"Sample {i} of X has {n_real[i]} real steps, fewer than the window of "
-            f"{window} that {type(est).__name__} reads. Drop or pad the shorter sequences "
+            f"{window} that {type(est).__name__} reads. Drop the shorter sequences "
             "or use a smaller window.")

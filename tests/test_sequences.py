@@ -182,6 +182,8 @@ def test_the_window_mlp_needs_a_window_no_longer_than_every_sequence(Estimator):
     np.testing.assert_allclose(_outputs(model, seqs), _outputs(model, cropped), rtol=1e-12)
     with pytest.raises(ValueError, match="Sample 1 of X has 2 real steps"):
         model.predict([np.ones((5, 2)), np.ones((2, 2))])
+    with pytest.raises(ValueError, match="Sample 0 of X has 2 real steps"):
+        model.predict([np.ones((2, 2)), np.ones((2, 2))])  # one length, too short
     # Sequences of one length need no window.
     same = [s[:3] for s in seqs]
     assert Estimator(max_iter=2).fit(same, y).n_features_in_ == 3
