@@ -26,7 +26,10 @@ softmax head over 4 classes against PyTorch's cross-entropy on the same
 
 Rows (B, T, D, H = batch, timesteps, features, hidden units) are those of
 the speed issue; ratios are skrnn's throughput over the peer's (> 1: skrnn
-is faster).
+is faster). Each recurrent row also reports its floor: the time of the same
+epoch's matrix products alone, at the BLAS's speed (:func:`training_floor`),
+and skrnn's training time as a multiple of it (1.0 would mean the
+elementwise work, gathering and optimizer cost nothing).
 
 Run: ``python benchmarks/bench_speed.py [--repeats 5] [--json out.json]
 [--threads 1|default] [--busy N] [--task regress|classify]``.
@@ -44,6 +47,7 @@ import time
 import warnings
 
 import numpy as np
+from numba import njit
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 from threadpoolctl import threadpool_limits
@@ -245,6 +249,9 @@ def bench_recurrent(results, repeats, rows, classify=False):
                 row["predict_ratio"] = (
                     row["skrnn_predict_seq_per_s"] / row["torch_predict_seq_per_s"]
                 )
+                row["train_floor_s"] = training_floor(cell, B, T, D, H, dtype, n // B, repeats)
+                row["train_floor_multiple"] = _seconds(timings["skrnn_train"]) / row[
+                    "train_floor_s"]
                 flops = _train_flops(cell, T, D, H) * n
                 row["train_gflops"] = flops / _seconds(timings["skrnn_train"]) / 1e9
                 row["train_peak_fraction"] = row["train_gflops"] / results["gemm_peak_gflops"][
@@ -258,9 +265,42 @@ def bench_recurrent(results, repeats, rows, classify=False):
                     f"predict {row['skrnn_predict_seq_per_s']:9.0f} vs "
                     f"{row['torch_predict_seq_per_s']:9.0f} (x{row['predict_ratio']:.2f}); "
                     f"{row['train_gflops']:.1f} GFLOP/s ({100 * row['train_peak_fraction']:.0f}% "
-                    "of peak)",
+                    f"of peak, {row['train_floor_multiple']:.2f}x its products' floor)",
                     flush=True,
                 )
+
+
+@njit(cache=True, nogil=True)
+def _training_products(x, W_ih, h, W_hh, g, dh, X_all, H_all, dA_all, dW_ih, dW_hh, T):
+    # One minibatch's matrix products as skrnn's training runs them, and
+    # nothing else: per step the input and recurrent products of the
+    # forward pass and the recurrent product of the backward pass, then the
+    # two weight-gradient products over all steps.
+    for _ in range(T):
+        np.dot(h, W_hh, g)
+        np.dot(x, W_ih, g)
+    for _ in range(T):
+        np.dot(g, W_hh.T, dh)
+    np.dot(X_all.T, dA_all, dW_ih)
+    np.dot(H_all.T, dA_all, dW_hh)
+
+
+def training_floor(cell, B, T, D, H, dtype, n_batches, repeats):
+    """Seconds of one epoch's matrix products alone (the same shapes, the
+    same BLAS, called from compiled code: no Python in between): the time
+    no implementation of this training can beat by more than its
+    elementwise work, a row's "floor"."""
+    G = {"lstm": 4, "gru": 3, "rnn": 1}[cell] * H
+    rng = np.random.RandomState(0)
+
+    def a(*shape):
+        return rng.normal(size=shape).astype(dtype)
+
+    arrays = (a(B, D), a(D, G), a(B, H), a(H, G), a(B, G), a(B, H), a(T * B, D), a(T * B, H),
+              a(T * B, G), a(D, G), a(H, G))
+    _training_products(*arrays, T)  # compile (once; cached)
+    best = min(_timed(lambda: _training_products(*arrays, T))[1] for _ in range(max(3, repeats)))
+    return best * n_batches
 
 
 def _train_flops(cell, T, D, H):

@@ -3,7 +3,9 @@
 On a shared machine one run's ratios move by 10 to 20% (PyTorch's more
 than skrnn's), so a published table combines several runs of one setting:
 throughputs are the median over the runs, and the ratio column gives the
-median ratio with the lowest and highest run in brackets.
+median ratio with the lowest and highest run in brackets; "train x floor"
+is skrnn's training time as a multiple of the same epoch's matrix products
+alone (median over the runs).
 
 Runs of several settings (``--threads``, ``--busy``) give one full table per
 setting, then one table of the ratios side by side: the pinned figure
@@ -59,8 +61,8 @@ def table(runs):
     _check_same_rows(runs)
     lines = [
         "| B/T/D/H | model | dtype | train seq/s skrnn | torch | **train ratio** "
-        "| predict seq/s skrnn | torch | **predict ratio** |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+        "| train x floor | predict seq/s skrnn | torch | **predict ratio** |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row, same in _rows(runs):
         def median(key):
@@ -70,10 +72,18 @@ def table(runs):
             _label(row) + f"| {median('skrnn_train_seq_per_s')} "
             f"| {median('torch_train_seq_per_s')} "
             f"| {_fmt_ratio([r['train_ratio'] for r in same])} "
+            f"| {_floor_multiple(same)} "
             f"| {median('skrnn_predict_seq_per_s')} | {median('torch_predict_seq_per_s')} "
             f"| {_fmt_ratio([r['predict_ratio'] for r in same])} |"
         )
     return lines
+
+
+def _floor_multiple(same):
+    # skrnn's training time over its matrix products' (bench_speed's
+    # training_floor); runs from before the floor existed have none.
+    values = [r["train_floor_multiple"] for r in same if "train_floor_multiple" in r]
+    return f"{statistics.median(values):.2f}" if values else "-"
 
 
 def ratio_table(groups):
