@@ -142,12 +142,10 @@ def bench_plaid(args):
         model = skrnn_model(Classifier, 1, 32).fit(X32, y)
         model.predict(X32_test[:8])
         skrnn_predict = median_time(lambda: model.predict(X32_test), args.repeats)
-        yt = torch.from_numpy(y)
         loss = torch.nn.functional.cross_entropy
         TorchPacked(cell, 1, 32, 11).fit(X32[:64], y[:64], 1, loss)  # warm-up
         torch_fit = median_time(
-            lambda: TorchPacked(cell, 1, 32, 11).fit(X32, yt.numpy(), args.epochs, loss),
-            args.repeats)
+            lambda: TorchPacked(cell, 1, 32, 11).fit(X32, y, args.epochs, loss), args.repeats)
         net = TorchPacked(cell, 1, 32, 11)
         torch_predict = median_time(lambda: net.predict(X32_test), args.repeats)
         print(f"| {cell} | {fits[np.float64]:.2f} | {fits[np.float32]:.2f} | {torch_fit:.2f} | "

@@ -63,8 +63,7 @@ def pad_sequences(sequences, padding="pre", dtype=None):
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
         raise ValueError(f"dtype must be a float dtype (NaN marks the padding), got {dtype}.")
-    lengths = np.array([a.shape[0] for a in arrays])
-    T, D = int(lengths.max()), arrays[0].shape[1]
+    T, D = max(a.shape[0] for a in arrays), arrays[0].shape[1]
     out = np.full((len(arrays), T, D), np.nan, dtype=dtype)
     for i, a in enumerate(arrays):
         if padding == "pre":
