@@ -21,6 +21,7 @@ from .config import INLINE, JIT, implementation
 from .dense import input_product
 from .layout import CARRY, GRAD, STEPS, named, vector, view2, view3
 from .recurrent import (
+    add_into,
     bias_grad,
     cell_rows,
     first_real_row,
@@ -119,7 +120,7 @@ def gru_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, n
     dh[:] = 0.0
     for t in range(T - 1, t_stop - 1, -1):
         p = first_real_row(lead, t)
-        dh[p:] += dH[t][p:]
+        add_into(dh[p:], dH[t][p:])
         for i in range(p, B):
             gi, hni, hp, dhi = Gates[t, i], HN[t, i], Hs[t, i], dh[i]
             r, z, n = gi[:H], gi[H : 2 * H], gi[2 * H :]
@@ -144,7 +145,7 @@ def gru_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, n
         zero_padding_rows(dZh[t], lead, t)
         if t > t_stop:
             np.dot(dZh[t][p:], W_hh.T, back[p:])
-            dh[p:] += back[p:]
+            add_into(dh[p:], back[p:])
     weight_grads(inp, Hs, dZx, dZh, view2(grad, p_off[WEIGHTS.W_ih], n_in, G),
                  view2(grad, p_off[WEIGHTS.W_hh], H, G))
     bias_grad(dZx, vector(grad, p_off[WEIGHTS.b_ih], G))

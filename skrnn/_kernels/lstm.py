@@ -18,6 +18,7 @@ from .config import INLINE, JIT, implementation
 from .dense import add_input_product
 from .layout import CARRY, GRAD, KEPT, STEPS, named, vector, view2, view3
 from .recurrent import (
+    add_into,
     bias_grad,
     cell_rows,
     first_real_row,
@@ -125,7 +126,7 @@ def lstm_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, 
     dc[:] = 0.0
     for t in range(T - 1, t_stop - 1, -1):
         p = first_real_row(lead, t)
-        dh[p:] += dH[t][p:]
+        add_into(dh[p:], dH[t][p:])
         for i in range(p, B):
             # Row views indexed from 0: the loops below then vectorise.
             gi, dai, tci, cpi, dhi, dci = Gates[t, i], dA[t, i], TC[t, i], Cs[t, i], dh[i], dc[i]

@@ -62,6 +62,16 @@ def zero_padding_rows(A, lead, t):
                 A[i, j] = 0.0
 
 
+@njit(**JIT)
+def add_into(A, B):
+    """A += B for arrays (b, m), written as a loop: ``A[p:] += B[p:]``
+    assigns a slice from an array, whose shape check compiles Numba's
+    string formatting for its error message (1.5 s of a cold compile)."""
+    for i in range(A.shape[0]):
+        for j in range(A.shape[1]):
+            A[i, j] += B[i, j]
+
+
 @njit(**INLINE)
 def first_real_row(lead, t):
     """How many leading rows of a minibatch are still in their padding at
