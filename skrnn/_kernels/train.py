@@ -10,7 +10,8 @@ for regression, scores for classification).
 
 One call of :func:`train_epoch` runs every minibatch of an epoch (gather,
 forward, backward, clipping, optimizer step), so that Python is entered
-once an epoch, not once a minibatch.
+once an epoch, not once a minibatch. It and :func:`predict` run with
+denormals flushed to zero (see ``denormals``).
 
 Weights live in one flat vector ``params``; ``p_off[k]`` holds the offsets
 of layer ``k``'s arrays (in the order its ``weights`` declare them) and the
@@ -28,6 +29,7 @@ from numba import njit
 
 from .activations import IDENTITY
 from .config import JIT, by_type
+from .denormals import flush_denormals, restore
 from .dense import WEIGHTS as HEAD
 from .dense import dense_backward, dense_forward
 from .layout import SHARED, vector, view2
@@ -167,9 +169,12 @@ def train_epoch(net, loss, X, t0, spans, scaling, Y, SW, order, batch_size, bptt
     n_out = Y.shape[1]
     n_batches = (n + batch_size - 1) // batch_size
     lead = np.zeros(batch_size, dtype=np.int64)  # each minibatch's, written by gather
+    fp_state = flush_denormals()
+    done = n_batches
     for bi in range(n_batches):
         if stop_requested(stop):  # set by another thread on Ctrl-C
-            return step, bi
+            done = bi
+            break
         start = bi * batch_size
         b = min(batch_size, n - start)
         rows = _shortest_first(order[start : start + b], spans)
@@ -181,9 +186,11 @@ def train_epoch(net, loss, X, t0, spans, scaling, Y, SW, order, batch_size, bptt
         value = loss_grad(net, loss, xb, yb, swb, lead[:b], bptt_steps, sizes, p_off, params,
                           grad, mask, hyper.alpha, ws, w_off, s_off)
         if not _finish_minibatch(value, bi, params, grad, m, v, hyper, step, losses, norms):
-            return step, bi
+            done = bi
+            break
         step += 1
-    return step, n_batches
+    restore(fp_state)
+    return step, done
 
 
 @njit(**JIT)
@@ -200,6 +207,7 @@ def predict(net, X, t0, spans, order, scaling, sizes, p_off, params, ws, w_off, 
     bias = vector(params, p_off[L, HEAD.b], n_out)
     rows = np.empty(batch_size, dtype=np.int64)  # one chunk's, not n indices
     lead = np.zeros(batch_size, dtype=np.int64)  # each chunk's, written by gather
+    fp_state = flush_denormals()
     for start in range(0, n, batch_size):
         b = min(batch_size, n - start)
         for i in range(b):  # a loop: a slice assignment compiles a shape check's message
@@ -214,3 +222,4 @@ def predict(net, X, t0, spans, order, scaling, sizes, p_off, params, ws, w_off, 
             for i in range(b):
                 for j in range(n_out):
                     out[rows[i], j] = z[i, j]
+    restore(fp_state)
