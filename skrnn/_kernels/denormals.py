@@ -23,7 +23,7 @@ import platform
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import config, njit, types
 from numba.extending import intrinsic
 
 from .config import JIT
@@ -71,3 +71,14 @@ def flush_denormals():
 def restore(state):
     """Put back the control state that :func:`flush_denormals` returned."""
     _update_mxcsr(np.uint32(0), state)
+
+
+if config.DISABLE_JIT:
+    # An intrinsic has no Python body: interpreted kernels (the debugging
+    # mode) compute denormals as the interpreter does, unflushed.
+    def flush_denormals():  # noqa: F811
+        """No-op without the JIT; returns the state :func:`restore` takes."""
+        return np.uint32(0)
+
+    def restore(state):  # noqa: F811
+        """No-op without the JIT."""
