@@ -46,8 +46,10 @@ def test_grid_search_on_a_dask_cluster_equals_the_local_run(client, Estimator):
         with parallel_backend("dask", scatter=[X, y]), get_task_stream(client) as tasks:
             search.fit(X, y)
         print(f"grid search on the cluster: {time.perf_counter() - tic:.1f} s")
-    # The 12 fits ran on both worker processes ...
-    assert len({task["worker"] for task in tasks.data}) == 2
+    # The fits ran on the cluster's worker processes (dask places them: with
+    # fits of a few milliseconds one worker may take them all) ...
+    workers = {task["worker"] for task in tasks.data}
+    assert workers and workers <= set(client.scheduler_info()["workers"])
     # ... which loaded every kernel from the Numba cache the local run
     # filled, compiling nothing.
     for worker, compiled in client.run(compiled_in_this_process).items():
