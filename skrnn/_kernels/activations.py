@@ -22,10 +22,11 @@ from numba.extending import intrinsic, overload
 
 from .config import INLINE, JIT
 
-IDENTITY = 0
-LOGISTIC = 1
-TANH = 2
-RELU = 3
+# NumPy integers, not Python ints: Numba types a global int as a literal and
+# compiles a kernel once per code a caller passes it as a constant (the LSTM
+# cell's gates compiled three activation loops); an np.int64 is typed int64,
+# so one compiled loop serves every activation.
+IDENTITY, LOGISTIC, TANH, RELU = (np.int64(code) for code in range(4))
 
 ACTIVATION_CODES = {"identity": IDENTITY, "logistic": LOGISTIC, "tanh": TANH, "relu": RELU}
 
@@ -142,18 +143,13 @@ def _tanh(x):
 @njit(**JIT)
 def activate_rows(Z, b, kind):
     """Z = activation(Z + b) in place; Z (B, n), b (n,)."""
-    activate_columns(Z, b, 0, Z.shape[1], kind)
-
-
-@njit(**JIT)
-def activate_columns(Z, b, j0, j1, kind):
-    """Z[:, j0:j1] = activation(Z[:, j0:j1] + b[j0:j1]) in place."""
     for i in range(Z.shape[0]):
-        _activate_vector(Z[i, j0:j1], b[j0:j1], kind)
+        activate_vector(Z[i], b, kind)
 
 
 @njit(**JIT)
-def _activate_vector(z, b, kind):
+def activate_vector(z, b, kind):
+    """z = activation(z + b) in place; z and b (n,), contiguous."""
     # One contiguous vector, indexed from 0, one array written, the branch on
     # ``kind`` outside the loops: what the loops need to vectorise.
     n = z.shape[0]

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from .activations import LOGISTIC, TANH, activate_columns, tanh_into
+from .activations import LOGISTIC, TANH, activate_vector, tanh_into
 from .config import INLINE, JIT, implementation
 from .dense import add_input_product
 from .layout import CARRY, GRAD, KEPT, STEPS, named, vector, view2, view3
@@ -63,9 +63,11 @@ def lstm_cell(g, b, c_prev, c, tc, h):
     then c = f * c_prev + i * g_cand, tc = tanh(c), h = o * tc.
     """
     B, H = h.shape
-    activate_columns(g, b, 0, 2 * H, LOGISTIC)  # input and forget gates
-    activate_columns(g, b, 2 * H, 3 * H, TANH)  # cell candidate
-    activate_columns(g, b, 3 * H, 4 * H, LOGISTIC)  # output gate
+    for i in range(B):
+        gi = g[i]
+        activate_vector(gi[: 2 * H], b[: 2 * H], LOGISTIC)  # input and forget gates
+        activate_vector(gi[2 * H : 3 * H], b[2 * H : 3 * H], TANH)  # cell candidate
+        activate_vector(gi[3 * H :], b[3 * H :], LOGISTIC)  # output gate
     for i in range(B):
         gi, cp, ci = g[i], c_prev[i], c[i]
         i_g, f_g, g_g = gi[:H], gi[H : 2 * H], gi[2 * H : 3 * H]
