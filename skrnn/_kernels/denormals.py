@@ -61,24 +61,24 @@ def _update_mxcsr(typingctx, keep, bits):
     return types.uint32(keep, bits), codegen
 
 
-@njit(**JIT)
-def flush_denormals():
-    """Set FTZ and DAZ for the calling thread; returns the state to restore."""
-    return _update_mxcsr(np.uint32(0xFFFFFFFF), np.uint32(FTZ_DAZ))
-
-
-@njit(**JIT)
-def restore(state):
-    """Put back the control state that :func:`flush_denormals` returned."""
-    _update_mxcsr(np.uint32(0), state)
-
-
 if config.DISABLE_JIT:
     # An intrinsic has no Python body: interpreted kernels (the debugging
     # mode) compute denormals as the interpreter does, unflushed.
-    def flush_denormals():  # noqa: F811
+    def flush_denormals():
         """No-op without the JIT; returns the state :func:`restore` takes."""
         return np.uint32(0)
 
-    def restore(state):  # noqa: F811
+    def restore(state):
         """No-op without the JIT."""
+
+else:
+
+    @njit(**JIT)
+    def flush_denormals():
+        """Set FTZ and DAZ for the calling thread; returns the state to restore."""
+        return _update_mxcsr(np.uint32(0xFFFFFFFF), np.uint32(FTZ_DAZ))
+
+    @njit(**JIT)
+    def restore(state):
+        """Put back the control state that :func:`flush_denormals` returned."""
+        _update_mxcsr(np.uint32(0), state)
