@@ -1,8 +1,11 @@
 """How the kernels are compiled, and how a generic kernel selects a specific one.
 
 ``JIT`` is every kernel's options: cached on disk (see ``_cache``), the GIL
-released, and NumPy's error model (no zero-division checks, which would
-block vectorisation).
+released, NumPy's error model (no zero-division checks, which would
+block vectorisation), and of the fast-math flags only ``contract``: LLVM
+may fuse a multiplication and the addition that uses it into one FMA
+instruction, which rounds once instead of twice. No other flag: the order
+of sums, NaN, infinities and signed zeros stay as IEEE 754 computes them.
 
 :func:`by_type` is the seam between generic and specific code. A training
 loop written once calls ``network_forward(net, ...)``; ``net`` is a small
@@ -19,7 +22,7 @@ import inspect
 
 from numba.extending import overload
 
-JIT = dict(cache=True, nogil=True, error_model="numpy")
+JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
 INLINE = dict(JIT, inline="always")
 
 
