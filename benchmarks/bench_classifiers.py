@@ -19,7 +19,7 @@ splits) and seed:
 Reports the mean and standard deviation of the test accuracy over the
 seeds, the median fit time (wall, for all the epochs each model ran) and
 the median time of one epoch (the runs stop at different epochs).
-One thread (BLAS and PyTorch), so that the fit times compare the
+One thread (BLAS, PyTorch and skrnn), so that the fit times compare the
 libraries, not the thread pools.
 
 Run: ``python benchmarks/bench_classifiers.py [--seeds 5] [--json out.json]``.
@@ -27,6 +27,7 @@ Run: ``python benchmarks/bench_classifiers.py [--seeds 5] [--json out.json]``.
 
 import argparse
 import json
+import os
 import statistics
 import time
 import warnings
@@ -83,6 +84,7 @@ def main():
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--json", default="bench_classifiers.json")
     args = parser.parse_args()
+    os.environ["SKRNN_NUM_THREADS"] = "1"
     if torch is not None:
         torch.set_num_threads(1)
     warnings.simplefilter("ignore", ConvergenceWarning)

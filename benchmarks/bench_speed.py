@@ -11,12 +11,15 @@ skrnn runs at its defaults (``standardize=True`` included).
 
 Three settings, to publish what users get beside the tidy figure:
 
-- ``--threads 1`` (the default): BLAS and PyTorch pinned to one thread.
-  Timings are the process's CPU time (all its threads: skrnn runs long
-  epochs in a helper thread so that Ctrl-C can stop them).
+- ``--threads 1`` (the default): BLAS, PyTorch and skrnn pinned to one
+  thread (``SKRNN_NUM_THREADS=1``). Timings are the process's CPU time (all
+  its threads: skrnn runs long epochs in a helper thread so that Ctrl-C can
+  stop them).
 - ``--threads default``: nothing pinned. Each library uses the machine as it
   does out of the box (PyTorch its intra-op threads, one per core; skrnn one
-  BLAS thread, which it sets itself). Timings are wall time.
+  BLAS thread, which it sets itself, and for a large fit or predict a
+  second thread for the second part of each minibatch). Timings are wall
+  time.
 - ``--busy N`` with either: N processes spinning on the CPU beside the
   benchmark, as on a machine with other work on it. Wall time.
 
@@ -41,6 +44,7 @@ import argparse
 import contextlib
 import json
 import multiprocessing
+import os
 import platform
 import statistics
 import time
@@ -384,6 +388,8 @@ def main():
                         help="time the regressors (and the MLP and one-sequence rows), or "
                         "the recurrent classifiers")
     args = parser.parse_args()
+    if args.threads == "1":
+        os.environ["SKRNN_NUM_THREADS"] = "1"
     classify = args.task == "classify"
     warnings.simplefilter("ignore", ConvergenceWarning)
     pinned = args.threads == "1" and args.busy == 0

@@ -18,7 +18,7 @@ sequences, and padded against equal-length data.
 
 Medians of ``--repeats`` runs (predict: at least 5), the compared runs
 interleaved, after a warm-up that compiles. ``--threads 1``
-(default) pins BLAS and PyTorch to one thread; ``--threads default`` leaves
+(default) pins BLAS, PyTorch and skrnn to one thread; ``--threads default`` leaves
 both libraries at their own settings (what a user gets).
 
 Run: ``python benchmarks/bench_unequal.py [--epochs 3] [--repeats 3] [--threads 1]``.
@@ -26,6 +26,7 @@ Run: ``python benchmarks/bench_unequal.py [--epochs 3] [--repeats 3] [--threads 
 
 import argparse
 import contextlib
+import os
 import statistics
 import time
 import warnings
@@ -193,6 +194,8 @@ def main():
     print(f"CPU: {_cpu_name()}; threads: {args.threads}; "
           f"PyTorch {torch.__version__ if torch else 'not installed'}")
     pinned = args.threads == "1"
+    if pinned:
+        os.environ["SKRNN_NUM_THREADS"] = "1"
     if pinned and torch is not None:
         torch.set_num_threads(1)
     with threadpool_limits(1) if pinned else contextlib.nullcontext():

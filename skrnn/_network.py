@@ -29,14 +29,26 @@ from ._kernels.layout import CARRY, GRAD, KEPT, OUTPUTS, SHARED, STEPS
 from ._kernels.losses import LOSS_CODES, Loss
 from ._kernels.lstm import LSTM
 from ._kernels.rnn import RNN
-from ._threads import MIN_THREADED_WORK, one_blas_thread
+from ._threads import MIN_THREADED_WORK, one_blas_thread, parallel_parts, run_parts
 
 #: The network kinds, by the name an estimator records.
 KINDS = {"rnn": RNN, "lstm": LSTM, "gru": GRU, "dense": Dense}
 
 # Predictions run in chunks whose scratch memory stays under this many bytes,
 # however many sequences are passed; chunks that fit in cache predict fastest.
-_PREDICT_WORKSPACE_BYTES = 2 * 2**20
+# A predict of two chunks or more runs its first and second half of them on
+# two workspaces (two threads where a second core is free).
+_PREDICT_WORKSPACE_BYTES = 2**20
+
+# A training minibatch of b sequences of T steps, in a network of P
+# parameters, whose b * T * P (about a third of its multiply-adds) reaches
+# this, is computed as two parts, each on its own workspace and, where a
+# second core is free, on its own thread; their gradients are summed. Below
+# it (a few milliseconds a minibatch) the handing over between threads
+# would cost more than it saves. The rule depends on the sizes only, so
+# that a model is the same whatever the number of threads.
+_PARTS_ABOVE_WORK = 2**23
+_MIN_PART_ROWS = 8
 
 # Workspaces above this size are checked against the available memory
 # before they are allocated. Reading it costs 30 us, as much again as a
@@ -278,17 +290,31 @@ class Network:
         before anything is allocated, whose message ends with ``reduce``
         (what the user can change).
         """
+        ws, w_off, s_off = self.workspaces(1, n_timesteps, batch_size, dtype, training, reduce)
+        return ws[0], w_off, s_off
+
+    def workspaces(self, parts, n_timesteps, batch_size, dtype, training=True, reduce=""):
+        """``parts`` workspaces as :meth:`workspace` makes one, the rows of
+        one array: the parts of a split minibatch, or of a predict."""
         size, w_off, s_off = self._workspace_layout(n_timesteps, batch_size, training)
-        needed = size * np.dtype(dtype).itemsize
+        needed = parts * size * np.dtype(dtype).itemsize
         available = available_memory() if needed > _CHECKED_ABOVE_BYTES else None
         if available is not None and needed > available:
             task = "training" if training else "prediction"
             raise MemoryError(
-                f"The {self.kind} {task} workspace for minibatches of {batch_size} "
+                f"The {self.kind} {task} workspace for minibatches of {parts * batch_size} "
                 f"sequences of {n_timesteps} steps needs {_gib(needed)} of memory, and "
                 f"{_gib(available)} is available. {reduce}".rstrip()
             )
-        return np.empty(size, dtype=dtype), w_off, s_off
+        return np.empty((parts, size), dtype=dtype), w_off, s_off
+
+    def training_workspaces(self, n_timesteps, batch_size, dtype, reduce=""):
+        """The workspaces of a fit's minibatches: one, or two of half the
+        rows when its minibatches are computed in two parts."""
+        work = batch_size * (n_timesteps if self.recurrent else 1) * self.layout.size
+        parts = 2 if work >= _PARTS_ABOVE_WORK and batch_size >= 2 * _MIN_PART_ROWS else 1
+        return self.workspaces(parts, n_timesteps, -(-batch_size // parts), dtype,
+                               reduce=reduce)
 
     def _workspace_layout(self, T, B, training):
         # Remembered: laying it out in Python took longer (~5 us) than the
@@ -365,18 +391,32 @@ class Network:
             spans = full_spans(X)
         elif spans.shape[0] > 1:
             order = np.argsort(spans[:, 1] - spans[:, 0], kind="stable")
-        T = X.shape[1] - t0
-        batch = self._predict_batch_size(T, X.shape[0], params.dtype)
-        ws, w_off, s_off = self.workspace(
-            T, batch, params.dtype, training=False,
+        n, T = X.shape[0], X.shape[1] - t0
+        batch = self._predict_batch_size(T, n, params.dtype)
+        # Two chunks or more: the first half of them and the rest are parts.
+        split = batch * -(-n // (2 * batch)) if n > batch else n
+        ws, w_off, s_off = self.workspaces(
+            1 if split == n else 2, T, batch, params.dtype, training=False,
             reduce="Predict on fewer timesteps (a model fitted with a smaller window).")
-        out = np.empty((X.shape[0], self.n_outputs), dtype=params.dtype)
+        out = np.empty((n, self.n_outputs), dtype=params.dtype)
+
+        def part(i, first, end):
+            if order.shape[0]:
+                sequences, part_X, part_out = order[first:end], X, out
+            else:
+                sequences, part_X, part_out = order, X[first:end], out[first:end]
+            K.predict(self.kernel_net, part_X, t0, spans, sequences, scaling, self.sizes,
+                      self.p_off, params, ws[i], w_off, s_off, batch, part_out)
+
         small = batch * self._widest_product < MIN_THREADED_WORK
         with nullcontext() if small else one_blas_thread(), self._notice(
             K.predict, params.dtype, "prediction", verbose
         ):
-            K.predict(self.kernel_net, X, t0, spans, order, scaling, self.sizes, self.p_off,
-                      params, ws, w_off, s_off, batch, out)
+            if split == n:
+                part(0, 0, n)
+            else:
+                run_parts(lambda: part(0, 0, split), lambda: part(1, split, n),
+                          parallel_parts())
         return out
 
     def loss_grad(self, params, X, y, sample_weight, alpha, grad, bptt_steps=None, lead=None):
@@ -401,14 +441,17 @@ class Network:
         sw = np.ascontiguousarray(sample_weight, dtype=params.dtype)
         lead = np.zeros(b, dtype=np.int64) if lead is None else np.asarray(lead, np.int64)
         return float(K.loss_grad(
-            self.kernel_net, self.kernel_loss, xb, y, sw, lead, bptt_steps or 0, self.sizes,
+            self.kernel_net, self.kernel_loss, xb, y, sw, sw.sum(), lead, bptt_steps or 0,
+            self.sizes,
             self.p_off, params, grad, self.penalty_mask(params.dtype), params.dtype.type(alpha),
             ws, w_off, s_off,
         ))
 
     def train_epoch(self, X, t0, scaling, Y, SW, order, batch_size, params, grad, opt, hyper,
-                    stop, bptt_steps, ws, w_off, s_off, verbose=False, spans=None):
-        """Run the minibatches of ``order`` (``spans`` as for :meth:`predict`).
+                    stop, bptt_steps, workspaces, w_off, s_off, verbose=False, spans=None):
+        """Run the minibatches of ``order`` (``spans`` as for :meth:`predict`)
+        on the :meth:`training_workspaces`: with two, each minibatch runs in
+        two parts.
 
         Returns the per-minibatch losses and gradient norms (-1: skipped) of
         the minibatches done, their number (fewer than all when one turned
@@ -419,13 +462,62 @@ class Network:
         norms = np.zeros(n_batches)
         if spans is None:
             spans = full_spans(X)
+        mask = self.penalty_mask(params.dtype)
         with self._notice(K.train_epoch, params.dtype, "training", verbose):
-            opt["step"], done = K.train_epoch(
-                self.kernel_net, self.kernel_loss, X, t0, spans, scaling, Y, SW, order,
-                batch_size,
-                bptt_steps or 0, self.sizes, self.p_off, params, grad,
-                self.penalty_mask(params.dtype), opt["m"], opt["v"], hyper, stop, opt["step"],
-                ws, w_off, s_off, losses, norms,
-            )
+            if workspaces.shape[0] == 1:
+                opt["step"], done = K.train_epoch(
+                    self.kernel_net, self.kernel_loss, X, t0, spans, scaling, Y, SW, order,
+                    batch_size, bptt_steps or 0, self.sizes, self.p_off, params, grad, mask,
+                    opt["m"], opt["v"], hyper, stop, opt["step"], workspaces[0], w_off, s_off,
+                    losses, norms,
+                )
+            else:
+                done = self._train_in_parts(X, t0, spans, scaling, Y, SW, order, batch_size,
+                                            params, grad, mask, opt, hyper, stop,
+                                            bptt_steps or 0, workspaces, w_off, s_off,
+                                            losses, norms)
         diverged = done < n_batches and not np.isfinite(losses[done] + norms[done])
         return losses[:done], norms[:done], done, diverged
+
+    def _train_in_parts(self, X, t0, spans, scaling, Y, SW, order, batch_size, params, grad,
+                        mask, opt, hyper, stop, bptt_steps, workspaces, w_off, s_off, losses,
+                        norms):
+        # train_epoch's loop, in Python: each minibatch's rows, shortest
+        # first, split into halves whose gradients part_gradient computes
+        # on their own workspaces (and threads), finish_parts sums and steps.
+        other = np.empty_like(grad)
+        half = -(-batch_size // 2)
+        leads = np.zeros((2, half), dtype=np.int64)
+        lengths = spans[:, 1] - spans[:, 0] if spans.shape[0] > 1 else None
+        parallel = parallel_parts()
+        real = params.dtype.type
+        args = (X, t0, spans, scaling, Y, SW)
+        n_batches = len(losses)
+        for bi in range(n_batches):
+            if stop[0]:
+                return bi
+            rows = order[bi * batch_size : (bi + 1) * batch_size]
+            if lengths is not None:
+                rows = rows[np.argsort(lengths[rows], kind="stable")]
+            sw_total = real(SW[rows].sum())
+            if sw_total == 0:  # no information, no update, as train_epoch
+                losses[bi], norms[bi] = 0.0, -1.0
+                continue
+            h = -(-len(rows) // 2)
+
+            def part(i, part_rows, part_grad):
+                if len(part_rows) == 0:  # a last minibatch of one sequence
+                    part_grad[:] = 0
+                    return 0.0
+                return K.part_gradient(
+                    self.kernel_net, self.kernel_loss, *args, part_rows, sw_total, bptt_steps,
+                    self.sizes, self.p_off, params, part_grad, workspaces[i], w_off, s_off,
+                    leads[i, : len(part_rows)])
+
+            first, second = run_parts(lambda: part(0, rows[:h], grad),
+                                      lambda: part(1, rows[h:], other), parallel)
+            if not K.finish_parts(first, second, grad, other, params, mask, sw_total, opt["m"],
+                                  opt["v"], hyper, opt["step"], bi, losses, norms):
+                return bi
+            opt["step"] += 1
+        return n_batches

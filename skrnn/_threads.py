@@ -1,4 +1,4 @@
-"""One BLAS thread while skrnn's kernels run.
+"""One BLAS thread while skrnn's kernels run, and a second core for one fit.
 
 The kernels' matrix products go to the BLAS that SciPy links (Numba calls
 it through ``scipy.linalg.cython_blas``). Left at its default, OpenBLAS
@@ -13,9 +13,17 @@ The thread count of OpenBLAS's usual (pthreads) build and of MKL is
 process-wide, so the limit is counted, not nested: concurrent fits in
 several threads enter and leave in any order, the first sets one thread
 and the last restores what the user had.
+
+One large fit or predict uses a second core its own way: it splits each
+minibatch (or its sequences) into two parts, a fixed rule of the sizes
+(``skrnn._network``), and :func:`run_parts` runs the parts on two threads
+when :func:`parallel_parts` allows it, else one after the other. Each part
+has its own workspace, so the results are the same either way.
 """
 
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 
 import scipy.linalg.cython_blas  # noqa: F401  (loads the BLAS the kernels call)
@@ -23,6 +31,7 @@ from threadpoolctl import ThreadpoolController
 
 _lock = threading.Lock()
 _users = 0
+_inside = {}  # thread ident -> calls of it inside one_blas_thread
 _saved = []  # (library controller, its thread count before the first user)
 _controllers = None  # found once: the BLAS libraries loaded with NumPy and SciPy
 
@@ -58,11 +67,16 @@ def one_blas_thread():
                 if n_threads not in (1, None):
                     _set_num_threads(lib, 1)
         _users += 1
+        me = threading.get_ident()
+        _inside[me] = _inside.get(me, 0) + 1
     try:
         yield
     finally:
         with _lock:
             _users -= 1
+            _inside[me] -= 1
+            if not _inside[me]:
+                del _inside[me]
             if _users == 0:
                 for lib, n_threads in _saved:
                     if n_threads not in (1, None):
@@ -75,3 +89,75 @@ def one_blas_thread():
 # room for other BLAS builds. Smaller calls skip the ~20 us of setting the
 # thread count, which would double the time of predicting one sequence.
 MIN_THREADED_WORK = 2**16
+
+
+def thread_setting():
+    """The number of threads the user allows skrnn, or None (no limit).
+
+    ``SKRNN_NUM_THREADS``, else ``OMP_NUM_THREADS`` (which joblib's process
+    workers and dask's set to share the cores out; a value OpenMP would not
+    read either is ignored, as OpenMP ignores it).
+    """
+    value = os.environ.get("SKRNN_NUM_THREADS", "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"SKRNN_NUM_THREADS={value!r} is not a number of threads: set "
+                             "it to a positive integer, or unset it.")
+        return int(value)
+    value = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def _usable_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def parallel_parts():
+    """Whether a call may run its two parts on two threads now.
+
+    Yes when the process may use two cores or more, ``SKRNN_NUM_THREADS``
+    (else ``OMP_NUM_THREADS``) does not limit skrnn to one thread, and no
+    other thread is running skrnn's kernels: concurrent fits already keep
+    the cores busy, one each.
+    """
+    setting = thread_setting()
+    if setting is not None and setting < 2:
+        return False
+    if _usable_cores() < 2:
+        return False
+    with _lock:
+        return len(_inside) <= 1
+
+
+_pool = None  # one worker thread for second parts, made on first use
+
+
+def _forget_pool():
+    # A forked child has none of its parent's threads: a pool inherited
+    # from the parent would queue work for a worker that does not exist.
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+def run_parts(first, second, parallel):
+    """Call ``first()`` and ``second()``, on two threads if ``parallel``;
+    returns both results. An error in either is raised once both ended."""
+    global _pool
+    if not parallel:
+        return first(), second()
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(1, thread_name_prefix="skrnn-part")
+    future = _pool.submit(second)
+    try:
+        result = first()
+    finally:
+        wait([future])  # the second part ends before its caller goes on
+    return result, future.result()

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._kernels.optim import ADAM, SGD, Hyper
-from ._threads import one_blas_thread
+from ._threads import one_blas_thread, thread_setting
 
 # An epoch that took longer than this many seconds runs the next one in a
 # helper thread, so that Ctrl-C stops it after the current minibatch; shorter
@@ -91,6 +91,7 @@ def run_epochs(est, state, net, data, scaling, incremental, validation):
     ``data`` the training :class:`Samples`, ``validation`` those early
     stopping scores, or None; ``scaling`` as the kernels read it.
     """
+    thread_setting()  # a setting that is not a number is an error before training
     with one_blas_thread():
         _run_epochs(est, state, net, data, scaling, incremental, validation)
 
@@ -102,7 +103,7 @@ def _run_epochs(est, state, net, data, scaling, incremental, validation):
     X, t0, spans, y, sw = data
     n = X.shape[0]
     batch = batch_size(est, n)
-    ws, w_off, s_off = net.workspace(
+    ws, w_off, s_off = net.training_workspaces(
         X.shape[1] - t0, batch, X.dtype,
         reduce=f"It grows with batch_size (now {batch}), the timesteps each sequence "
         f"gives the network (window, now {X.shape[1] - t0}) and hidden_layer_sizes "

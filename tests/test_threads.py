@@ -1,13 +1,17 @@
-"""skrnn runs its kernels on one BLAS thread and gives the user's setting back."""
+"""skrnn runs its kernels on one BLAS thread and gives the user's setting back;
+a large fit or predict runs its two parts on two threads, giving the same model."""
 
 import threading
+import time
+import warnings
 
 import numpy as np
 import pytest
-from _helpers import REGRESSORS, name
+from _helpers import RECURRENT, REGRESSORS, name
+from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from skrnn import LSTMRegressor
+from skrnn import GRUClassifier, LSTMRegressor, WindowMLPRegressor, _network, _threads
 from skrnn._kernels import train
 from skrnn._threads import one_blas_thread
 
@@ -39,6 +43,7 @@ def test_fit_and_predict_run_their_kernels_on_one_blas_thread(
         return call
 
     monkeypatch.setattr(train, "train_epoch", recording("fit", train.train_epoch))
+    monkeypatch.setattr(train, "part_gradient", recording("fit", train.part_gradient))
     monkeypatch.setattr(train, "predict", recording("predict", train.predict))
     X = np.random.RandomState(0).normal(size=(600, 40))
     model = Estimator(hidden_layer_sizes=(64,), max_iter=2, early_stopping=True).fit(X, X[:, 0])
@@ -93,3 +98,191 @@ def test_an_error_in_a_kernel_call_still_restores_the_setting(two_blas_threads):
         with one_blas_thread():
             raise RuntimeError
     assert _blas_threads() == [2]
+
+
+# --- the second core: minibatches and predicts in two parts ------------------
+
+@pytest.fixture
+def split_every_minibatch(monkeypatch):
+    # The rule splits only minibatches of large networks; the tests' small
+    # ones are split too, so that they run the same code in milliseconds.
+    monkeypatch.setattr(_network, "_PARTS_ABOVE_WORK", 0)
+
+
+def _fit(Estimator, X, y, threads, monkeypatch, sample_weight=None, **params):
+    monkeypatch.setenv("SKRNN_NUM_THREADS", str(threads))
+    params = dict(hidden_layer_sizes=(6,), batch_size=20, max_iter=3, random_state=0, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return Estimator(**params).fit(X, y, sample_weight=sample_weight)
+
+
+def _recording_parts(monkeypatch):
+    # Records, for each run_parts call, whether its parts ran on two threads
+    # and which threads ran them.
+    calls = []
+    run = _threads.run_parts
+
+    def recording(first, second, parallel):
+        threads = []
+
+        def on(part):
+            def call():
+                threads.append(threading.current_thread().name)
+                return part()
+            return call
+
+        calls.append((parallel, threads))
+        return run(on(first), on(second), parallel)
+
+    monkeypatch.setattr(_network, "run_parts", recording)
+    return calls
+
+
+@pytest.mark.parametrize("Estimator", REGRESSORS + [GRUClassifier], ids=name)
+def test_a_fit_in_two_parts_is_the_same_model_on_one_thread_and_on_two(
+    Estimator, split_every_minibatch, monkeypatch
+):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(101, 9))  # a last minibatch of one sequence
+    y = X[:, -1] > 0 if Estimator is GRUClassifier else X[:, -1] + X[:, -2]
+    calls = _recording_parts(monkeypatch)
+    one = _fit(Estimator, X, y, 1, monkeypatch, alpha=0.01)
+    assert calls and not any(parallel for parallel, _ in calls)
+    calls.clear()
+    two = _fit(Estimator, X, y, 2, monkeypatch, alpha=0.01)
+    assert all(parallel for parallel, _ in calls)
+    assert any(name.startswith("skrnn-part") for _, threads in calls for name in threads)
+    np.testing.assert_array_equal(one.params_, two.params_)
+    assert one.loss_curve_ == two.loss_curve_
+    assert one.grad_norm_curve_ == two.grad_norm_curve_
+
+
+@pytest.mark.parametrize("Estimator", RECURRENT, ids=name)
+def test_two_parts_train_as_the_whole_minibatch_does_up_to_rounding(Estimator, monkeypatch):
+    # Sums in another order: the same model to rounding, padding, sample
+    # weights (a minibatch of zero weight skipped) and the penalty included.
+    rng = np.random.RandomState(1)
+    X = [rng.normal(size=(int(n), 2)) for n in rng.randint(3, 12, size=80)]
+    y = np.array([x[-1, 0] - x[0, 1] for x in X])
+    sw = rng.uniform(0.5, 2, size=80)
+    sw[:20] = 0
+    whole = _fit(Estimator, X, y, 2, monkeypatch, sw, alpha=0.1, max_grad_norm=1.0)
+    monkeypatch.setattr(_network, "_PARTS_ABOVE_WORK", 0)
+    calls = _recording_parts(monkeypatch)
+    parts = _fit(Estimator, X, y, 2, monkeypatch, sw, alpha=0.1, max_grad_norm=1.0)
+    assert calls
+    np.testing.assert_allclose(parts.params_, whole.params_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(parts.loss_curve_, whole.loss_curve_, rtol=1e-9)
+    np.testing.assert_allclose(parts.grad_norm_curve_, whole.grad_norm_curve_, rtol=1e-9)
+
+
+def test_a_fit_in_parts_stops_at_a_diverging_minibatch_and_keeps_the_last_good_epoch(
+    split_every_minibatch, monkeypatch
+):
+    X = np.random.RandomState(0).normal(size=(60, 8))
+    y = X[:, -1].copy()
+    model = _fit(LSTMRegressor, X, y, 2, monkeypatch)
+    good = model.params_.copy()
+    y[45] = 1e300  # its squared error overflows
+    with pytest.warns(ConvergenceWarning, match="Training diverged in epoch 4"):
+        model.set_params(warm_start=True, max_iter=1, shuffle=False).fit(X, y)
+    np.testing.assert_array_equal(model.params_, good)
+
+
+def test_the_split_rule_depends_on_the_sizes_not_the_threads():
+    # The speed benchmark's rows: its largest splits, its smallest do not.
+    large = _network.Network("lstm", 8, (128,), 1)
+    assert large.training_workspaces(100, 256, np.float32)[0].shape == (2, large.workspace(
+        100, 128, np.float32)[0].size)
+    assert _network.Network("lstm", 1, (32,), 1).training_workspaces(
+        24, 32, np.float64)[0].shape[0] == 1
+    assert _network.Network("gru", 1, (16,), 1).training_workspaces(
+        200, 32, np.float64)[0].shape[0] == 1
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, WindowMLPRegressor], ids=name)
+def test_a_predict_of_many_chunks_is_the_same_on_one_thread_and_on_two(
+    Estimator, monkeypatch
+):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 12))
+    model = Estimator(hidden_layer_sizes=(5,), max_iter=2, window=10 if Estimator is
+                      WindowMLPRegressor else None, random_state=0).fit(X, X[:, -1])
+    monkeypatch.setattr(_network, "_PREDICT_WORKSPACE_BYTES", 3000)  # chunks of a few
+    calls = _recording_parts(monkeypatch)
+    sequences = [rng.normal(size=int(n)) for n in rng.randint(10, 30, size=300)]
+    predictions = {}
+    for threads in (1, 2):
+        monkeypatch.setenv("SKRNN_NUM_THREADS", str(threads))
+        calls.clear()
+        predictions[threads] = (model.predict(X), model.predict(sequences))
+        assert len(calls) == 2 and all(parallel == (threads == 2) for parallel, _ in calls)
+    for one, two in zip(predictions[1], predictions[2]):
+        np.testing.assert_array_equal(one, two)
+    alone = [model.predict(X[i : i + 1])[0] for i in (0, 199)]
+    np.testing.assert_allclose(predictions[1][0][[0, 199]], alone, rtol=1e-12)
+
+
+def test_two_threads_only_when_the_process_may_use_them(monkeypatch):
+    monkeypatch.delenv("SKRNN_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(_threads, "_usable_cores", lambda: 2)
+    assert _threads.parallel_parts()
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # as joblib's and dask's workers set it
+    assert not _threads.parallel_parts()
+    monkeypatch.setenv("SKRNN_NUM_THREADS", "2")  # skrnn's own setting comes first
+    assert _threads.parallel_parts()
+    monkeypatch.setattr(_threads, "_usable_cores", lambda: 1)
+    assert not _threads.parallel_parts()
+
+
+def test_concurrent_fits_leave_the_second_core_to_each_other(monkeypatch):
+    monkeypatch.delenv("SKRNN_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(_threads, "_usable_cores", lambda: 2)
+    other_inside, done = threading.Event(), threading.Event()
+
+    def other_fit():
+        with one_blas_thread():
+            other_inside.set()
+            done.wait(10)
+
+    thread = threading.Thread(target=other_fit)
+    thread.start()
+    other_inside.wait(10)
+    try:
+        with one_blas_thread():
+            assert not _threads.parallel_parts()
+    finally:
+        done.set()
+        thread.join()
+    with one_blas_thread(), one_blas_thread():  # nested in one thread: one user
+        assert _threads.parallel_parts()
+
+
+@pytest.mark.parametrize("value", ["two", "1.5", "0"])
+def test_a_thread_setting_that_is_not_a_number_is_a_clear_error(value, monkeypatch):
+    monkeypatch.setenv("SKRNN_NUM_THREADS", value)
+    X = np.random.RandomState(0).normal(size=(40, 6))
+    with pytest.raises(ValueError, match="SKRNN_NUM_THREADS=.* is not a number of threads"):
+        LSTMRegressor(max_iter=1).fit(X, X[:, 0])
+    monkeypatch.delenv("SKRNN_NUM_THREADS")
+    monkeypatch.setenv("OMP_NUM_THREADS", value)  # OpenMP's variable: ignored, as OpenMP does
+    assert _threads.thread_setting() is None
+
+
+def test_an_error_in_the_second_part_reaches_the_caller_after_both_ended():
+    ended = []
+
+    def first():
+        time.sleep(0.05)
+        ended.append("first")
+        return 1
+
+    def second():
+        raise RuntimeError("second part")
+
+    with pytest.raises(RuntimeError, match="second part"):
+        _threads.run_parts(first, second, True)
+    assert ended == ["first"]

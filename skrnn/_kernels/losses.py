@@ -5,8 +5,10 @@ The head is a dense layer on the top layer's last output; it produces
 classifiers, whose probabilities the estimator computes from them in
 NumPy (log-probabilities need the scores, not rounded probabilities).
 
-``loss_value_grad(loss, z, y, sw, dz)`` is the minibatch's loss, and
-writes its gradient with respect to ``z`` into ``dz``. ``loss`` is a
+``loss_value_grad(loss, z, y, sw, sw_total, dz)`` is the minibatch's loss,
+and writes its gradient with respect to ``z`` into ``dz``; ``sw_total`` is
+the minibatch's total weight, which a part of a minibatch (see
+``train.part_gradient``) shares with the other part. ``loss`` is a
 :class:`Loss` holding an integer code, like the activations: one compiled
 training kernel per network and dtype serves every task, which keeps the
 cold compile of a classifier's first fit to that of a regressor's.
@@ -60,8 +62,10 @@ def _sigmoid(x):
 
 
 @njit(**JIT)
-def loss_value_grad(loss, z, y, sw, dz):
+def loss_value_grad(loss, z, y, sw, sw_total, dz):
     """The minibatch's loss; writes its gradient with respect to ``z`` into ``dz``.
+
+    Both are weighted sums over the rows, divided by ``sw_total``.
 
     ``y`` (b, n_out) holds the targets, for the log-losses as 0/1
     indicators (one column per output, or per class with a softmax).
@@ -70,7 +74,7 @@ def loss_value_grad(loss, z, y, sw, dz):
     real = z.dtype.type
     value = 0.0
     if loss.code == SQUARED_ERROR:
-        scale = real(1.0 / (sw.sum() * n_out))  # in the model's precision
+        scale = real(1.0 / (sw_total * n_out))  # in the model's precision
         for i in range(b):
             w = sw[i] * scale
             for j in range(n_out):
@@ -78,7 +82,7 @@ def loss_value_grad(loss, z, y, sw, dz):
                 dz[i, j] = w * d
                 value += w * d * d
         return 0.5 * value
-    scale = 1.0 / sw.sum()
+    scale = 1.0 / sw_total
     if loss.code == BINARY_LOG_LOSS:
         # -[y log p + (1 - y) log(1 - p)] = softplus(z) - y z, p = sigmoid(z).
         for i in range(b):

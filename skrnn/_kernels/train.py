@@ -64,11 +64,13 @@ def network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off,
 
 
 @njit(**JIT)
-def loss_grad(net, loss, xb, yb, swb, lead, bptt_steps, sizes, p_off, params, grad, mask, alpha,
-              ws, w_off, s_off):
+def loss_grad(net, loss, xb, yb, swb, sw_total, lead, bptt_steps, sizes, p_off, params, grad,
+              mask, alpha, ws, w_off, s_off):
     """Loss of one gathered minibatch; writes the whole gradient into ``grad``.
 
-    ``bptt_steps`` <= 0 means full BPTT.
+    Loss and gradient are divided by ``sw_total``, the minibatch's total
+    weight (of this part's rows and any other part's). ``bptt_steps`` <= 0
+    means full BPTT. ``alpha`` = 0 leaves the L2 penalty out.
     """
     b = yb.shape[0]
     L = sizes.shape[0] - 2
@@ -78,13 +80,13 @@ def loss_grad(net, loss, xb, yb, swb, lead, bptt_steps, sizes, p_off, params, gr
     dz = view2(ws, s_off[SHARED.dpred], b, n_out)
     W = view2(params, p_off[L, HEAD.W], n_last, n_out)
     dense_forward(top, W, vector(params, p_off[L, HEAD.b], n_out), IDENTITY, z)
-    value = loss_value_grad(loss, z, yb, swb, dz)
+    value = loss_value_grad(loss, z, yb, swb, sw_total, dz)
     d_top = view2(ws, s_off[SHARED.dtop], b, n_last)
     dense_backward(top, W, z, dz, IDENTITY, view2(grad, p_off[L, HEAD.W], n_last, n_out),
                    vector(grad, p_off[L, HEAD.b], n_out), d_top, True)
     network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_off, d_top,
                      lead)
-    return value + add_penalty(params, grad, mask, alpha, swb.sum())
+    return value + add_penalty(params, grad, mask, alpha, sw_total)
 
 
 @njit(**JIT)
@@ -110,17 +112,23 @@ def _shortest_first(rows, spans):
 
 
 @njit(**JIT)
+def _gather_targets(Y, SW, rows, yb, swb):
+    # The targets and weights of a minibatch's rows, in the workspace.
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        swb[i] = SW[r]
+        for j in range(Y.shape[1]):
+            yb[i, j] = Y[r, j]
+
+
+@njit(**JIT)
 def _start_minibatch(Y, SW, rows, yb, swb, bi, losses, norms):
     """Gather the minibatch's targets and weights.
 
     Returns False, recording the minibatch as skipped (norm -1), when all
     its weights are zero: no information, no update.
     """
-    for i in range(rows.shape[0]):
-        r = rows[i]
-        swb[i] = SW[r]
-        for j in range(Y.shape[1]):
-            yb[i, j] = Y[r, j]
+    _gather_targets(Y, SW, rows, yb, swb)
     if swb.sum() == 0:
         losses[bi] = 0.0
         norms[bi] = -1.0
@@ -183,8 +191,8 @@ def train_epoch(net, loss, X, t0, spans, scaling, Y, SW, order, batch_size, bptt
         if not _start_minibatch(Y, SW, rows, yb, swb, bi, losses, norms):
             continue
         xb = gather(net, X, t0, spans, scaling, rows, ws, s_off, lead[:b])
-        value = loss_grad(net, loss, xb, yb, swb, lead[:b], bptt_steps, sizes, p_off, params,
-                          grad, mask, hyper.alpha, ws, w_off, s_off)
+        value = loss_grad(net, loss, xb, yb, swb, swb.sum(), lead[:b], bptt_steps, sizes, p_off,
+                          params, grad, mask, hyper.alpha, ws, w_off, s_off)
         if not _finish_minibatch(value, bi, params, grad, m, v, hyper, step, losses, norms):
             done = bi
             break
@@ -194,13 +202,54 @@ def train_epoch(net, loss, X, t0, spans, scaling, Y, SW, order, batch_size, bptt
 
 
 @njit(**JIT)
+def part_gradient(net, loss, X, t0, spans, scaling, Y, SW, rows, sw_total, bptt_steps, sizes,
+                  p_off, params, grad, ws, w_off, s_off, lead):
+    """One part of a minibatch split in two (``rows``, shortest first): its
+    loss, divided by ``sw_total`` the whole minibatch's weight, and its
+    gradient in ``grad``, without the L2 penalty (see :func:`finish_parts`).
+
+    The two parts of a minibatch run on their own workspaces, on two
+    threads or one after the other; see ``skrnn._network.Network.train_epoch``.
+    """
+    b = rows.shape[0]
+    yb = view2(ws, s_off[SHARED.yb], b, Y.shape[1])
+    swb = vector(ws, s_off[SHARED.swb], b)
+    fp_state = flush_denormals()
+    _gather_targets(Y, SW, rows, yb, swb)
+    xb = gather(net, X, t0, spans, scaling, rows, ws, s_off, lead)
+    # alpha 0: finish_parts adds the penalty once, to the sum; the mask
+    # (here params, of the right type) is not read.
+    value = loss_grad(net, loss, xb, yb, swb, sw_total, lead, bptt_steps, sizes, p_off, params,
+                      grad, params, params.dtype.type(0), ws, w_off, s_off)
+    restore(fp_state)
+    return value
+
+
+@njit(**JIT)
+def finish_parts(value, other_value, grad, other, params, mask, sw_total, m, v, hyper, step, bi,
+                 losses, norms):
+    """Sum the two parts' losses and gradients (``grad`` += ``other``), add
+    the L2 penalty, then record, clip and update as :func:`train_epoch`
+    does. Returns False, without updating, when the loss or gradient is not
+    finite."""
+    fp_state = flush_denormals()
+    for k in range(grad.shape[0]):
+        grad[k] += other[k]
+    value += other_value + add_penalty(params, grad, mask, hyper.alpha, sw_total)
+    updated = _finish_minibatch(value, bi, params, grad, m, v, hyper, step, losses, norms)
+    restore(fp_state)
+    return updated
+
+
+@njit(**JIT)
 def predict(net, X, t0, spans, order, scaling, sizes, p_off, params, ws, w_off, s_off,
             batch_size, out):
     """The head's outputs ``out`` (n, n_out) for the last ``X.shape[1] - t0``
     real steps of each sequence of X (see :func:`gather`), in chunks of the
-    sequences in ``order`` (empty: as they come). Ordered by length, chunks
+    sequences in ``order`` (empty: all of them, as they come; else only
+    those it holds, whose rows of ``out`` are written). Ordered by length, chunks
     run as many steps as their longest sequence and skip padding rows."""
-    n = X.shape[0]
+    n = X.shape[0] if order.shape[0] == 0 else order.shape[0]
     L = sizes.shape[0] - 2
     n_last, n_out = sizes[L], sizes[L + 1]
     W = view2(params, p_off[L, HEAD.W], n_last, n_out)
