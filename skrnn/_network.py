@@ -509,6 +509,10 @@ class Network:
                 if len(part_rows) == 0:  # a last minibatch of one sequence
                     part_grad[:] = 0
                     return 0.0
+                # In turn, both parts use the first workspace: the second
+                # would not be in cache. (The kernels write every value of
+                # a workspace before reading it.)
+                i = i if parallel else 0
                 return K.part_gradient(
                     self.kernel_net, self.kernel_loss, *args, part_rows, sw_total, bptt_steps,
                     self.sizes, self.p_off, params, part_grad, workspaces[i], w_off, s_off,
