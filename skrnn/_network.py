@@ -36,18 +36,19 @@ KINDS = {"rnn": RNN, "lstm": LSTM, "gru": GRU, "dense": Dense}
 
 # Predictions run in chunks whose scratch memory stays under this many bytes,
 # however many sequences are passed; chunks that fit in cache predict fastest.
-# A predict of two chunks or more runs its first and second half of them on
-# two workspaces (two threads where a second core is free).
+# A large predict (the rule below) runs two halves of the sequences, each in
+# its chunks on its own workspace (two threads where a second core is free).
 _PREDICT_WORKSPACE_BYTES = 2**20
 
 # A training minibatch of b sequences of T steps, in a network of P
-# parameters, whose b * T * P (about a third of its multiply-adds) reaches
-# this, is computed as two parts, each on its own workspace and, where a
-# second core is free, on its own thread; their gradients are summed. Below
-# it (a few milliseconds a minibatch) the handing over between threads
-# would cost more than it saves. The rule depends on the sizes only, so
-# that a model is the same whatever the number of threads.
-_PARTS_ABOVE_WORK = 2**23
+# parameters, is computed as two halves, each on its own workspace and,
+# where a second core is free, on its own thread, whose gradients are
+# summed, when its multiply-adds (about 3 * b * T * P forward and backward)
+# reach this; a predict of b sequences likewise (b * T * P). Below it (a
+# millisecond or so) waking the second thread and handing over would cost
+# more than it saves. The rule depends on the sizes only, so that a model
+# and its predictions are the same whatever the number of threads.
+_PARTS_ABOVE_WORK = 2**25
 _MIN_PART_ROWS = 8
 
 # Workspaces above this size are checked against the available memory
@@ -311,10 +312,16 @@ class Network:
     def training_workspaces(self, n_timesteps, batch_size, dtype, reduce=""):
         """The workspaces of a fit's minibatches: one, or two of half the
         rows when its minibatches are computed in two parts."""
-        work = batch_size * (n_timesteps if self.recurrent else 1) * self.layout.size
-        parts = 2 if work >= _PARTS_ABOVE_WORK and batch_size >= 2 * _MIN_PART_ROWS else 1
+        parts = self._parts(batch_size, n_timesteps, training=True)
         return self.workspaces(parts, n_timesteps, -(-batch_size // parts), dtype,
                                reduce=reduce)
+
+    def _parts(self, n_sequences, n_timesteps, training):
+        # 2 when a minibatch or predict of this many sequences is large
+        # enough to be computed in two halves (see _PARTS_ABOVE_WORK), else 1.
+        work = n_sequences * (n_timesteps if self.recurrent else 1) * self.layout.size
+        work *= 3 if training else 1
+        return 2 if work >= _PARTS_ABOVE_WORK and n_sequences >= 2 * _MIN_PART_ROWS else 1
 
     def _workspace_layout(self, T, B, training):
         # Remembered: laying it out in Python took longer (~5 us) than the
@@ -392,19 +399,25 @@ class Network:
         elif spans.shape[0] > 1:
             order = np.argsort(spans[:, 1] - spans[:, 0], kind="stable")
         n, T = X.shape[0], X.shape[1] - t0
-        batch = self._predict_batch_size(T, n, params.dtype)
-        # Two chunks or more: the first half of them and the rest are parts.
-        split = batch * -(-n // (2 * batch)) if n > batch else n
+        parts = self._parts(n, T, training=False)
+        # Halves of the sequences: in order, or alternately along the order
+        # by length, so that both halves hold sequences of every length.
+        halves = [(0, -(-n // parts)), (-(-n // parts), n)][:parts]
+        if order.shape[0] and parts == 2:
+            halves = [np.ascontiguousarray(order[i::2]) for i in range(2)]
+        batch = self._predict_batch_size(T, -(-n // parts), params.dtype)
         ws, w_off, s_off = self.workspaces(
-            1 if split == n else 2, T, batch, params.dtype, training=False,
+            parts, T, batch, params.dtype, training=False,
             reduce="Predict on fewer timesteps (a model fitted with a smaller window).")
         out = np.empty((n, self.n_outputs), dtype=params.dtype)
 
-        def part(i, first, end):
+        def part(i):
             if order.shape[0]:
-                sequences, part_X, part_out = order[first:end], X, out
+                sequences = halves[i] if parts == 2 else order
+                part_X, part_out = X, out
             else:
-                sequences, part_X, part_out = order, X[first:end], out[first:end]
+                (first, end), sequences = halves[i], order
+                part_X, part_out = X[first:end], out[first:end]
             K.predict(self.kernel_net, part_X, t0, spans, sequences, scaling, self.sizes,
                       self.p_off, params, ws[i], w_off, s_off, batch, part_out)
 
@@ -412,11 +425,10 @@ class Network:
         with nullcontext() if small else one_blas_thread(), self._notice(
             K.predict, params.dtype, "prediction", verbose
         ):
-            if split == n:
-                part(0, 0, n)
+            if parts == 1:
+                part(0)
             else:
-                run_parts(lambda: part(0, 0, split), lambda: part(1, split, n),
-                          parallel_parts())
+                run_parts(lambda: part(0), lambda: part(1), parallel_parts())
         return out
 
     def loss_grad(self, params, X, y, sample_weight, alpha, grad, bptt_steps=None, lead=None):

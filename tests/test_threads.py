@@ -191,7 +191,8 @@ def test_a_fit_in_parts_stops_at_a_diverging_minibatch_and_keeps_the_last_good_e
 
 
 def test_the_split_rule_depends_on_the_sizes_not_the_threads():
-    # The speed benchmark's rows: its largest splits, its smallest do not.
+    # The speed benchmark's rows: its largest splits, its smallest do not;
+    # a predict of one sequence never does.
     large = _network.Network("lstm", 8, (128,), 1)
     assert large.training_workspaces(100, 256, np.float32)[0].shape == (2, large.workspace(
         100, 128, np.float32)[0].size)
@@ -199,17 +200,19 @@ def test_the_split_rule_depends_on_the_sizes_not_the_threads():
         24, 32, np.float64)[0].shape[0] == 1
     assert _network.Network("gru", 1, (16,), 1).training_workspaces(
         200, 32, np.float64)[0].shape[0] == 1
+    assert large._parts(1, 10_000, training=False) == 1
+    assert large._parts(16, 10_000, training=False) == 2
 
 
 @pytest.mark.parametrize("Estimator", [LSTMRegressor, WindowMLPRegressor], ids=name)
-def test_a_predict_of_many_chunks_is_the_same_on_one_thread_and_on_two(
-    Estimator, monkeypatch
+def test_a_predict_in_two_halves_is_the_same_on_one_thread_and_on_two(
+    Estimator, split_every_minibatch, monkeypatch
 ):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(200, 12))
     model = Estimator(hidden_layer_sizes=(5,), max_iter=2, window=10 if Estimator is
                       WindowMLPRegressor else None, random_state=0).fit(X, X[:, -1])
-    monkeypatch.setattr(_network, "_PREDICT_WORKSPACE_BYTES", 3000)  # chunks of a few
+    monkeypatch.setattr(_network, "_PREDICT_WORKSPACE_BYTES", 3000)  # halves in chunks
     calls = _recording_parts(monkeypatch)
     sequences = [rng.normal(size=int(n)) for n in rng.randint(10, 30, size=300)]
     predictions = {}
@@ -220,8 +223,11 @@ def test_a_predict_of_many_chunks_is_the_same_on_one_thread_and_on_two(
         assert len(calls) == 2 and all(parallel == (threads == 2) for parallel, _ in calls)
     for one, two in zip(predictions[1], predictions[2]):
         np.testing.assert_array_equal(one, two)
+    # Each half in its place (the list's halves alternate along the lengths).
     alone = [model.predict(X[i : i + 1])[0] for i in (0, 199)]
     np.testing.assert_allclose(predictions[1][0][[0, 199]], alone, rtol=1e-12)
+    alone = [model.predict(sequences[i : i + 1])[0] for i in range(0, 300, 7)]
+    np.testing.assert_allclose(predictions[1][1][0:300:7], alone, rtol=1e-12)
 
 
 def test_two_threads_only_when_the_process_may_use_them(monkeypatch):
