@@ -475,8 +475,10 @@ class Network:
         if spans is None:
             spans = full_spans(X)
         mask = self.penalty_mask(params.dtype)
-        with self._notice(K.train_epoch, params.dtype, "training", verbose):
-            if workspaces.shape[0] == 1:
+        whole = workspaces.shape[0] == 1
+        kernel = K.train_epoch if whole else K.part_gradient  # the one that compiles longest
+        with self._notice(kernel, params.dtype, "training", verbose):
+            if whole:
                 opt["step"], done = K.train_epoch(
                     self.kernel_net, self.kernel_loss, X, t0, spans, scaling, Y, SW, order,
                     batch_size, bptt_steps or 0, self.sizes, self.p_off, params, grad, mask,
