@@ -30,7 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _standardize, _training
 from ._network import Network
 from ._sequences import check_window_lengths
-from ._threads import one_blas_thread
+from ._threads import one_blas_thread, thread_setting
 from ._validation import (
     check_hidden_layer_sizes,
     check_y_like_fit,
@@ -258,9 +258,11 @@ class BaseSequenceModel(BaseEstimator):
             _FITTING.add(id(self))
         saved = dict(self.__dict__)
         try:
-            # NumPy's BLAS too (the orthogonal initialisation's QR): left at
-            # several threads, its worker would spin for a while after the
-            # call on the core that the second part of each minibatch needs.
+            thread_setting()  # a setting that is not a number is an error first
+            # One BLAS thread for the whole fit, NumPy's calls too (the
+            # orthogonal initialisation's QR): left at several threads, its
+            # worker would spin for a while after the call on the core that
+            # the second half of each minibatch needs.
             with one_blas_thread():
                 return self._fit_unsafe(X, y, sample_weight, incremental, validation, classes)
         except BaseException:

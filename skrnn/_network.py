@@ -26,7 +26,7 @@ from ._kernels.dense import WEIGHTS as HEAD_WEIGHTS
 from ._kernels.dense import Dense
 from ._kernels.gru import GRU
 from ._kernels.layout import CARRY, GRAD, KEPT, OUTPUTS, SHARED, STEPS
-from ._kernels.losses import LOSS_CODES, Loss
+from ._kernels.losses import LOSS_CODES, Loss, add_penalty
 from ._kernels.lstm import LSTM
 from ._kernels.rnn import RNN
 from ._threads import MIN_THREADED_WORK, one_blas_thread, parallel_parts, run_parts
@@ -400,24 +400,24 @@ class Network:
             order = np.argsort(spans[:, 1] - spans[:, 0], kind="stable")
         n, T = X.shape[0], X.shape[1] - t0
         parts = self._parts(n, T, training=False)
-        # Halves of the sequences: in order, or alternately along the order
-        # by length, so that both halves hold sequences of every length.
-        halves = [(0, -(-n // parts)), (-(-n // parts), n)][:parts]
-        if order.shape[0] and parts == 2:
-            halves = [np.ascontiguousarray(order[i::2]) for i in range(2)]
+        out = np.empty((n, self.n_outputs), dtype=params.dtype)
+        # Each part's (X, order, out): the whole; halves of the sequences in
+        # order; or, sorted by length, every other one, so that both halves
+        # hold sequences of every length.
+        if parts == 1:
+            pieces = [(X, order, out)]
+        elif order.shape[0]:
+            pieces = [(X, np.ascontiguousarray(order[i::2]), out) for i in range(2)]
+        else:
+            m = -(-n // 2)
+            pieces = [(X[:m], order, out[:m]), (X[m:], order, out[m:])]
         batch = self._predict_batch_size(T, -(-n // parts), params.dtype)
         ws, w_off, s_off = self.workspaces(
             parts, T, batch, params.dtype, training=False,
             reduce="Predict on fewer timesteps (a model fitted with a smaller window).")
-        out = np.empty((n, self.n_outputs), dtype=params.dtype)
 
         def part(i):
-            if order.shape[0]:
-                sequences = halves[i] if parts == 2 else order
-                part_X, part_out = X, out
-            else:
-                (first, end), sequences = halves[i], order
-                part_X, part_out = X[first:end], out[first:end]
+            part_X, sequences, part_out = pieces[i]
             K.predict(self.kernel_net, part_X, t0, spans, sequences, scaling, self.sizes,
                       self.p_off, params, ws[i], w_off, s_off, batch, part_out)
 
@@ -452,12 +452,11 @@ class Network:
         y = np.ascontiguousarray(y, dtype=params.dtype).reshape(b, self.n_outputs)
         sw = np.ascontiguousarray(sample_weight, dtype=params.dtype)
         lead = np.zeros(b, dtype=np.int64) if lead is None else np.asarray(lead, np.int64)
-        return float(K.loss_grad(
-            self.kernel_net, self.kernel_loss, xb, y, sw, sw.sum(), lead, bptt_steps or 0,
-            self.sizes,
-            self.p_off, params, grad, self.penalty_mask(params.dtype), params.dtype.type(alpha),
-            ws, w_off, s_off,
-        ))
+        value = K.loss_grad(self.kernel_net, self.kernel_loss, xb, y, sw, sw.sum(), lead,
+                            bptt_steps or 0, self.sizes, self.p_off, params, grad, ws, w_off,
+                            s_off)
+        return float(value + add_penalty(params, grad, self.penalty_mask(params.dtype),
+                                         params.dtype.type(alpha), sw.sum()))
 
     def train_epoch(self, X, t0, scaling, Y, SW, order, batch_size, params, grad, opt, hyper,
                     stop, bptt_steps, workspaces, w_off, s_off, verbose=False, spans=None):
@@ -500,12 +499,23 @@ class Network:
         # first, split into halves whose gradients part_gradient computes
         # on their own workspaces (and threads), finish_parts sums and steps.
         other = np.empty_like(grad)
-        half = -(-batch_size // 2)
-        leads = np.zeros((2, half), dtype=np.int64)
+        leads = np.zeros((2, -(-batch_size // 2)), dtype=np.int64)
         lengths = spans[:, 1] - spans[:, 0] if spans.shape[0] > 1 else None
         parallel = parallel_parts()
-        real = params.dtype.type
-        args = (X, t0, spans, scaling, Y, SW)
+
+        def part(i, rows, part_grad, sw_total):
+            if len(rows) == 0:  # the second half of a minibatch of one sequence
+                part_grad[:] = 0
+                return 0.0
+            # In turn, both halves use the first workspace: the second would
+            # not be in cache. (The kernels write every value of a workspace
+            # before reading it.)
+            ws = 0 if not parallel else i
+            return K.part_gradient(
+                self.kernel_net, self.kernel_loss, X, t0, spans, scaling, Y, SW, rows, sw_total,
+                bptt_steps, self.sizes, self.p_off, params, part_grad, workspaces[ws], w_off,
+                s_off, leads[ws, : len(rows)])
+
         n_batches = len(losses)
         for bi in range(n_batches):
             if stop[0]:
@@ -513,27 +523,13 @@ class Network:
             rows = order[bi * batch_size : (bi + 1) * batch_size]
             if lengths is not None:
                 rows = rows[np.argsort(lengths[rows], kind="stable")]
-            sw_total = real(SW[rows].sum())
+            sw_total = params.dtype.type(SW[rows].sum())
             if sw_total == 0:  # no information, no update, as train_epoch
                 losses[bi], norms[bi] = 0.0, -1.0
                 continue
             h = -(-len(rows) // 2)
-
-            def part(i, part_rows, part_grad):
-                if len(part_rows) == 0:  # a last minibatch of one sequence
-                    part_grad[:] = 0
-                    return 0.0
-                # In turn, both parts use the first workspace: the second
-                # would not be in cache. (The kernels write every value of
-                # a workspace before reading it.)
-                i = i if parallel else 0
-                return K.part_gradient(
-                    self.kernel_net, self.kernel_loss, *args, part_rows, sw_total, bptt_steps,
-                    self.sizes, self.p_off, params, part_grad, workspaces[i], w_off, s_off,
-                    leads[i, : len(part_rows)])
-
-            first, second = run_parts(lambda: part(0, rows[:h], grad),
-                                      lambda: part(1, rows[h:], other), parallel)
+            first, second = run_parts(lambda: part(0, rows[:h], grad, sw_total),
+                                      lambda: part(1, rows[h:], other, sw_total), parallel)
             if not K.finish_parts(first, second, grad, other, params, mask, sw_total, opt["m"],
                                   opt["v"], hyper, opt["step"], bi, losses, norms):
                 return bi

@@ -15,7 +15,6 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._kernels.optim import ADAM, SGD, Hyper
-from ._threads import one_blas_thread, thread_setting
 
 # An epoch that took longer than this many seconds runs the next one in a
 # helper thread, so that Ctrl-C stops it after the current minibatch; shorter
@@ -86,17 +85,11 @@ def fresh_stopping_state(est):
 
 def run_epochs(est, state, net, data, scaling, incremental, validation):
     """Train ``state`` in place: one epoch if ``incremental``, else up to
-    ``max_iter``; the kernels run on one BLAS thread.
+    ``max_iter``. The caller holds ``one_blas_thread`` for the whole fit.
 
     ``data`` the training :class:`Samples`, ``validation`` those early
     stopping scores, or None; ``scaling`` as the kernels read it.
     """
-    thread_setting()  # a setting that is not a number is an error before training
-    with one_blas_thread():
-        _run_epochs(est, state, net, data, scaling, incremental, validation)
-
-
-def _run_epochs(est, state, net, data, scaling, incremental, validation):
     # Each epoch is one kernel call over all its minibatches. A copy of the
     # weights and optimizer state at the start of each epoch is the fallback
     # when the epoch diverges (a non-finite loss or gradient).

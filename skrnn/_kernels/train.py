@@ -65,12 +65,13 @@ def network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off,
 
 @njit(**JIT)
 def loss_grad(net, loss, xb, yb, swb, sw_total, lead, bptt_steps, sizes, p_off, params, grad,
-              mask, alpha, ws, w_off, s_off):
-    """Loss of one gathered minibatch; writes the whole gradient into ``grad``.
+              ws, w_off, s_off):
+    """Loss of one gathered minibatch without the L2 penalty (the caller adds
+    ``add_penalty`` once per minibatch); writes its gradient into ``grad``.
 
     Loss and gradient are divided by ``sw_total``, the minibatch's total
-    weight (of this part's rows and any other part's). ``bptt_steps`` <= 0
-    means full BPTT. ``alpha`` = 0 leaves the L2 penalty out.
+    weight (of these rows and, for a part, the other part's).
+    ``bptt_steps`` <= 0 means full BPTT.
     """
     b = yb.shape[0]
     L = sizes.shape[0] - 2
@@ -86,7 +87,7 @@ def loss_grad(net, loss, xb, yb, swb, sw_total, lead, bptt_steps, sizes, p_off, 
                    vector(grad, p_off[L, HEAD.b], n_out), d_top, True)
     network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_off, d_top,
                      lead)
-    return value + add_penalty(params, grad, mask, alpha, sw_total)
+    return value
 
 
 @njit(**JIT)
@@ -191,8 +192,10 @@ def train_epoch(net, loss, X, t0, spans, scaling, Y, SW, order, batch_size, bptt
         if not _start_minibatch(Y, SW, rows, yb, swb, bi, losses, norms):
             continue
         xb = gather(net, X, t0, spans, scaling, rows, ws, s_off, lead[:b])
-        value = loss_grad(net, loss, xb, yb, swb, swb.sum(), lead[:b], bptt_steps, sizes, p_off,
-                          params, grad, mask, hyper.alpha, ws, w_off, s_off)
+        sw_total = swb.sum()
+        value = loss_grad(net, loss, xb, yb, swb, sw_total, lead[:b], bptt_steps, sizes, p_off,
+                          params, grad, ws, w_off, s_off)
+        value += add_penalty(params, grad, mask, hyper.alpha, sw_total)
         if not _finish_minibatch(value, bi, params, grad, m, v, hyper, step, losses, norms):
             done = bi
             break
@@ -217,10 +220,8 @@ def part_gradient(net, loss, X, t0, spans, scaling, Y, SW, rows, sw_total, bptt_
     fp_state = flush_denormals()
     _gather_targets(Y, SW, rows, yb, swb)
     xb = gather(net, X, t0, spans, scaling, rows, ws, s_off, lead)
-    # alpha 0: finish_parts adds the penalty once, to the sum; the mask
-    # (here params, of the right type) is not read.
     value = loss_grad(net, loss, xb, yb, swb, sw_total, lead, bptt_steps, sizes, p_off, params,
-                      grad, params, params.dtype.type(0), ws, w_off, s_off)
+                      grad, ws, w_off, s_off)
     restore(fp_state)
     return value
 
