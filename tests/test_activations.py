@@ -7,7 +7,8 @@ import pytest
 from numba import njit
 from scipy.special import expit
 
-from skrnn._kernels.activations import JIT, sigmoid, tanh
+from skrnn._kernels.activations import sigmoid, tanh
+from skrnn._kernels.config import JIT
 
 
 @njit(**JIT)

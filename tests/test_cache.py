@@ -14,13 +14,11 @@ from skrnn._kernels import _cache
 
 PACKAGE = Path(skrnn.__file__).parent
 
-# Compiles one small kernel (about a second), then reports where its cache is.
+# Compiles two small kernels (about a second), then reports where their cache is.
 _SCRIPT = textwrap.dedent("""
-    import numpy as np
-    from skrnn._kernels import dense
-    out = np.zeros(3)
-    dense.column_sums(np.ones((2, 3)), out)
-    print(dense.column_sums._cache.cache_path)
+    from skrnn._kernels import denormals
+    denormals.restore(denormals.flush_denormals())
+    print(denormals.flush_denormals._cache.cache_path)
 """)
 
 

@@ -296,6 +296,27 @@ def test_fits_of_clones_in_threads_equal_sequential_fits(airline_windows):
         np.testing.assert_array_equal(a.predict(X), b.predict(X))
 
 
+def test_kernel_helpers_called_from_python_run_their_python_body():
+    # The kernels' helpers are compiled into the kernels without the wrapper
+    # that lets Python call compiled code (a shorter first compile). Called
+    # from Python they must run their Python body: a dispatcher compiled
+    # without that wrapper would crash the interpreter.
+    from numba.core.dispatcher import Dispatcher
+
+    from skrnn._kernels import dense, lstm, recurrent, train
+
+    A = np.arange(6.0).reshape(2, 3)
+    sums = np.zeros(3)
+    dense.column_sums(A, sums)
+    np.testing.assert_array_equal(sums, A.sum(axis=0))
+    B = np.ones((2, 3))
+    recurrent.add_into(B, A)
+    np.testing.assert_array_equal(B, A + 1)
+    for helper in [dense.column_sums, recurrent.add_into, lstm.lstm_cell, train._finish_minibatch,
+                   recurrent.layer_forward]:
+        assert not isinstance(helper, Dispatcher), helper.__name__
+
+
 def test_kernels_release_the_gil():
     # Threads run fits concurrently only if every kernel the estimators call
     # releases the GIL (benchmarks/bench_threads.py measures the speed-up).

@@ -3,21 +3,20 @@
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from .activations import activate_rows, multiply_derivative
-from .config import JIT, implementation
+from .config import helper, implementation
 from .layout import GRAD, SHARED, STEPS, named, vector, view2
 
 
-@njit(**JIT)
+@helper
 def dense_forward(X, W, b, kind, out):
     """out = activation(X @ W + b); X (B, n_in), W (n_in, n_out), out (B, n_out)."""
     np.dot(X, W, out)
     activate_rows(out, b, kind)
 
 
-@njit(**JIT)
+@helper
 def dense_backward(X, W, A, dA, kind, dW, db, dX, need_dX):
     """Gradients of a dense layer.
 
@@ -33,7 +32,7 @@ def dense_backward(X, W, A, dA, kind, dW, db, dX, need_dX):
         np.dot(dA, W.T, dX)
 
 
-@njit(**JIT)
+@helper
 def column_sums(A, out):
     """out[j] = sum_i A[i, j]: bias gradients."""
     out[:] = 0.0
@@ -42,7 +41,7 @@ def column_sums(A, out):
             out[j] += A[i, j]
 
 
-@njit(**JIT)
+@helper
 def add_input_product(x, W, out, scratch):
     """out += x @ W. By hand for one input feature (a univariate series),
     where the BLAS call costs more than its multiplications; otherwise
@@ -58,7 +57,7 @@ def add_input_product(x, W, out, scratch):
             oi[j] += xi * w[j]
 
 
-@njit(**JIT)
+@helper
 def input_product(x, W, out):
     """out = x @ W, by hand for one input feature (see add_input_product)."""
     if x.shape[1] != 1:

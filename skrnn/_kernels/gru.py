@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from .activations import sigmoid, tanh
-from .config import INLINE, JIT, implementation
+from .config import INLINE, helper, implementation
 from .dense import input_product
 from .layout import CARRY, GRAD, STEPS, named, vector, view2, view3
 from .recurrent import (
@@ -57,7 +57,7 @@ def gru_step(x, W_ih, W_hh, b_ih, b_hh, h_prev, h, g, hn, rec):
     gru_cell(g, rec, b_ih, b_hh, h_prev, h, hn)
 
 
-@njit(**JIT)
+@helper
 def gru_cell(g, xg, b_ih, b_hh, h_prev, h, hn):
     """The elementwise half of a step: ``g`` holds h_prev @ W_hh on entry and
     the activated r, z, n on exit; ``xg`` holds x @ W_ih."""

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from numba import njit
 
-from .config import INLINE, JIT
+from .config import INLINE, helper
 
 SQUARED_ERROR = 0
 BINARY_LOG_LOSS = 1
@@ -61,7 +61,7 @@ def _sigmoid(x):
     return e / (1.0 + e)
 
 
-@njit(**JIT)
+@helper
 def loss_value_grad(loss, z, y, sw, sw_total, dz):
     """The minibatch's loss; writes its gradient with respect to ``z`` into ``dz``.
 
@@ -108,7 +108,7 @@ def loss_value_grad(loss, z, y, sw, sw_total, dz):
     return value
 
 
-@njit(**JIT)
+@helper
 def add_penalty(params, grad, mask, alpha, sw_sum):
     """The L2 term ``0.5 * alpha * ||W||^2 / sum(w)``: adds its gradient, returns it."""
     if alpha == 0:

@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 
 from .activations import LOGISTIC, TANH, activate_vector, tanh_into
-from .config import INLINE, JIT, implementation
+from .config import INLINE, helper, implementation
 from .dense import add_input_product
 from .layout import CARRY, GRAD, KEPT, STEPS, named, vector, view2, view3
 from .recurrent import (
@@ -55,7 +55,7 @@ def lstm_step(x, W_ih, W_hh, b, h_prev, h, c_prev, c, g, tc, rec):
     lstm_cell(g, b, c_prev, c, tc, h)
 
 
-@njit(**JIT)
+@helper
 def lstm_cell(g, b, c_prev, c, tc, h):
     """The elementwise half of a step.
 

@@ -3,11 +3,10 @@
 import math
 from typing import NamedTuple
 
-from numba import njit
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
-from .config import JIT
+from .config import JIT, helper
 
 ADAM = 0
 SGD = 1
@@ -60,7 +59,7 @@ def _stop_requested(stop):
     return impl
 
 
-@njit(**JIT)
+@helper
 def optimizer_step(params, grad, m, v, hyper, step):
     """One update in place; ``step`` counts updates from 1 (Adam's bias correction)."""
     if hyper.solver == ADAM:

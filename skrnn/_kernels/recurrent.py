@@ -14,7 +14,7 @@ decorates that class with :func:`recurrent_cell`.
 import numpy as np
 from numba import njit
 
-from .config import INLINE, JIT, by_type, implementation
+from .config import INLINE, by_type, helper, implementation
 from .dense import column_sums
 from .layout import OUTPUTS, SHARED, columns, named, view3
 
@@ -50,7 +50,7 @@ def layer_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX,
                                need_dX, lead)
 
 
-@njit(**JIT)
+@helper
 def zero_padding_rows(A, lead, t):
     """Zero the rows of ``A`` (b, m) whose sequence is still in its padding
     at step ``t`` (``t < lead[i]``): its state, or the gradient at it. A
@@ -62,7 +62,7 @@ def zero_padding_rows(A, lead, t):
                 A[i, j] = 0.0
 
 
-@njit(**JIT)
+@helper
 def add_into(A, B):
     """A += B for arrays (b, m), written as a loop: ``A[p:] += B[p:]``
     assigns a slice from an array, whose shape check compiles Numba's
@@ -192,7 +192,7 @@ def recurrent_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_of
         use_a = not use_a
 
 
-@njit(**JIT)
+@helper
 def weight_grads(X, Hs, dZ_x, dZ_h, dW_ih, dW_hh):
     """All timesteps' weight gradients as two large products after the
     backward loop, not one small product a step: dW_ih from the inputs X
@@ -205,7 +205,7 @@ def weight_grads(X, Hs, dZ_x, dZ_h, dW_ih, dW_hh):
     np.dot(Hs[:T].reshape(T * B, H).T, dZ_h.reshape(T * B, G), dW_hh)
 
 
-@njit(**JIT)
+@helper
 def bias_grad(dZ, db):
     """db = sum over steps and sequences of dZ (T, b, G)."""
     column_sums(dZ.reshape(dZ.shape[0] * dZ.shape[1], dZ.shape[2]), db)

@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 from .activations import TANH, activate_rows
-from .config import INLINE, JIT, implementation
+from .config import INLINE, helper, implementation
 from .dense import add_input_product
 from .layout import CARRY, GRAD, named, vector, view2, view3
 from .recurrent import (
@@ -82,7 +82,7 @@ def rnn_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, n
         np.dot(dZ.reshape(T * B, H), W_ih.T, dX.reshape(T * B, n_in))
 
 
-@njit(**JIT)
+@helper
 def _pre_activation_grad(dh, carry, h, kind, dz):
     # dz = (dh + carry) * act'(h) for the RNN's activations (tanh, relu), in
     # one vectorised pass instead of three (copy, add, multiply): a tenth of
