@@ -17,9 +17,12 @@ matrix products); ``2 threads`` against ``in turn`` what the second core
 gives. The models of ``in turn`` and ``2 threads`` are checked to be equal
 bit for bit. BLAS runs on one thread throughout (skrnn sets it). Median of
 ``--repeats`` interleaved repeats, after a warm-up that compiles.
+``--busy N``: N processes spin on the CPU beside it, as other work on a
+shared machine would (the second thread then finds no free core; the
+caller's thread takes the parts that the other thread has not).
 
 Run: ``python benchmarks/bench_two_threads.py [--repeats 5] [--rows 0,1,2,3]
-[--cells lstm,gru,rnn] [--dtypes float32,float64]``.
+[--cells lstm,gru,rnn] [--dtypes float32,float64] [--busy N]``.
 """
 
 import argparse
@@ -29,6 +32,7 @@ import time
 import warnings
 
 import numpy as np
+from bench_speed import busy_processes
 from sklearn.exceptions import ConvergenceWarning
 
 from skrnn import GRURegressor, LSTMRegressor, RNNRegressor, _network
@@ -79,24 +83,27 @@ def main():
     parser.add_argument("--rows", default="0,1,2,3")
     parser.add_argument("--cells", default="lstm,gru,rnn")
     parser.add_argument("--dtypes", default="float32,float64")
+    parser.add_argument("--busy", type=int, default=0, metavar="N",
+                        help="processes spinning on the CPU beside the benchmark")
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
-    print(f"{os.cpu_count()} CPUs; wall seconds, median of {args.repeats}; "
+    print(f"{os.cpu_count()} CPUs, {args.busy} busy processes; wall seconds, median of "
+          f"{args.repeats}; "
           "ratios: in turn / whole (cost of the split on one core), "
           "in turn / 2 threads (gain of the second core)")
     print(f"{'B/T/D/H':14s} {'cell':5s} {'dtype':8s} "
           f"{'fit whole':>9s} {'in turn':>8s} {'2 thr':>8s} {'cost':>6s} {'gain':>6s} "
           f"{'pred 1 thr':>10s} {'2 thr':>8s} {'gain':>6s}")
-    for i in args.rows.split(","):
-        B, T, D, H = ROWS[int(i)]
-        for cell in args.cells.split(","):
-            for dtype in args.dtypes.split(","):
-                t = bench_row(CELLS[cell], dtype, B, T, D, H, args.repeats)
-                (fw, pw), (ft, pt), (f2, p2) = (t[s] for s in SETTINGS)
-                print(f"{B}/{T}/{D}/{H:<6d} {cell:5s} {dtype:8s} "
-                      f"{fw:9.4f} {ft:8.4f} {f2:8.4f} {fw / ft:6.2f} {ft / f2:6.2f} "
-                      f"{pt:10.4f} {p2:8.4f} {pt / p2:6.2f}", flush=True)
-
+    with busy_processes(args.busy):
+        for i in args.rows.split(","):
+            B, T, D, H = ROWS[int(i)]
+            for cell in args.cells.split(","):
+                for dtype in args.dtypes.split(","):
+                    t = bench_row(CELLS[cell], dtype, B, T, D, H, args.repeats)
+                    (fw, pw), (ft, pt), (f2, p2) = (t[s] for s in SETTINGS)
+                    print(f"{B}/{T}/{D}/{H:<6d} {cell:5s} {dtype:8s} "
+                          f"{fw:9.4f} {ft:8.4f} {f2:8.4f} {fw / ft:6.2f} {ft / f2:6.2f} "
+                          f"{pt:10.4f} {p2:8.4f} {pt / p2:6.2f}", flush=True)
 
 if __name__ == "__main__":
     main()

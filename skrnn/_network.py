@@ -50,6 +50,8 @@ _PREDICT_WORKSPACE_BYTES = 2**20
 # and its predictions are the same whatever the number of threads.
 _PARTS_ABOVE_WORK = 2**25
 _MIN_PART_ROWS = 8
+# A split predict runs in this many pieces or more (see Network.predict).
+_PREDICT_PIECES = 8
 
 # Workspaces above this size are checked against the available memory
 # before they are allocated. Reading it costs 30 us, as much again as a
@@ -399,36 +401,37 @@ class Network:
         elif spans.shape[0] > 1:
             order = np.argsort(spans[:, 1] - spans[:, 0], kind="stable")
         n, T = X.shape[0], X.shape[1] - t0
-        parts = self._parts(n, T, training=False)
+        split = self._parts(n, T, training=False) == 2
         out = np.empty((n, self.n_outputs), dtype=params.dtype)
-        # Each part's (X, order, out): the whole; halves of the sequences in
-        # order; or, sorted by length, every other one, so that both halves
-        # hold sequences of every length.
-        if parts == 1:
+        # Split, the sequences go in pieces of one chunk each, at most an
+        # eighth of them, which the two threads take as they come free (a
+        # thread slowed by other work takes fewer); consecutive ones along
+        # the length order for unequal lengths, so that a chunk pads little.
+        # The pieces depend on the sizes only: the same predictions on one
+        # thread or two.
+        batch = self._predict_batch_size(T, -(-n // _PREDICT_PIECES) if split else n,
+                                         params.dtype)
+        ws, w_off, s_off = self.workspaces(
+            2 if split else 1, T, batch, params.dtype, training=False,
+            reduce="Predict on fewer timesteps (a model fitted with a smaller window).")
+        if not split:
             pieces = [(X, order, out)]
         elif order.shape[0]:
-            pieces = [(X, np.ascontiguousarray(order[i::2]), out) for i in range(2)]
+            pieces = [(X, np.ascontiguousarray(order[s : s + batch]), out)
+                      for s in range(0, n, batch)]
         else:
-            m = -(-n // 2)
-            pieces = [(X[:m], order, out[:m]), (X[m:], order, out[m:])]
-        batch = self._predict_batch_size(T, -(-n // parts), params.dtype)
-        ws, w_off, s_off = self.workspaces(
-            parts, T, batch, params.dtype, training=False,
-            reduce="Predict on fewer timesteps (a model fitted with a smaller window).")
+            pieces = [(X[s : s + batch], order, out[s : s + batch]) for s in range(0, n, batch)]
 
-        def part(i):
+        def part(i, slot):
             part_X, sequences, part_out = pieces[i]
             K.predict(self.kernel_net, part_X, t0, spans, sequences, scaling, self.sizes,
-                      self.p_off, params, ws[i], w_off, s_off, batch, part_out)
+                      self.p_off, params, ws[slot], w_off, s_off, batch, part_out)
 
         small = batch * self._widest_product < MIN_THREADED_WORK
         with nullcontext() if small else one_blas_thread(), self._notice(
             K.predict, params.dtype, "prediction", verbose
         ):
-            if parts == 1:
-                part(0)
-            else:
-                run_parts(lambda: part(0), lambda: part(1), parallel_parts())
+            run_parts(part, len(pieces), split and parallel_parts())
         return out
 
     def loss_grad(self, params, X, y, sample_weight, alpha, grad, bptt_steps=None, lead=None):
@@ -503,18 +506,17 @@ class Network:
         lengths = spans[:, 1] - spans[:, 0] if spans.shape[0] > 1 else None
         parallel = parallel_parts()
 
-        def part(i, rows, part_grad, sw_total):
+        def part(slot, rows, part_grad, sw_total):
             if len(rows) == 0:  # the second half of a minibatch of one sequence
                 part_grad[:] = 0
                 return 0.0
-            # In turn, both halves use the first workspace: the second would
-            # not be in cache. (The kernels write every value of a workspace
-            # before reading it.)
-            ws = 0 if not parallel else i
+            # The workspace of the thread's slot: in turn, both halves use the
+            # first, which is in cache. (The kernels write every value of a
+            # workspace before reading it.)
             return K.part_gradient(
                 self.kernel_net, self.kernel_loss, X, t0, spans, scaling, Y, SW, rows, sw_total,
-                bptt_steps, self.sizes, self.p_off, params, part_grad, workspaces[ws], w_off,
-                s_off, leads[ws, : len(rows)])
+                bptt_steps, self.sizes, self.p_off, params, part_grad, workspaces[slot], w_off,
+                s_off, leads[slot, : len(rows)])
 
         n_batches = len(losses)
         for bi in range(n_batches):
@@ -528,8 +530,9 @@ class Network:
                 losses[bi], norms[bi] = 0.0, -1.0
                 continue
             h = -(-len(rows) // 2)
-            first, second = run_parts(lambda: part(0, rows[:h], grad, sw_total),
-                                      lambda: part(1, rows[h:], other, sw_total), parallel)
+            halves = [(rows[:h], grad), (rows[h:], other)]
+            first, second = run_parts(
+                lambda i, slot: part(slot, *halves[i], sw_total), 2, parallel)
             if not K.finish_parts(first, second, grad, other, params, mask, sw_total, opt["m"],
                                   opt["v"], hyper, opt["step"], bi, losses, norms):
                 return bi

@@ -23,7 +23,7 @@ has its own workspace, so the results are the same either way.
 
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import scipy.linalg.cython_blas  # noqa: F401  (loads the BLAS the kernels call)
@@ -146,18 +146,59 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
 
 
-def run_parts(first, second, parallel):
-    """Call ``first()`` and ``second()``, on two threads if ``parallel``;
-    returns both results. An error in either is raised once both ended."""
+def run_parts(part, n_parts, parallel):
+    """Call ``part(i, slot)`` for ``i`` in ``range(n_parts)``; returns the
+    results in that order.
+
+    On two threads if ``parallel``: the caller's (``slot`` 0) and skrnn's
+    worker thread (``slot`` 1) each take the next part no thread has taken,
+    so that a thread that wakes late, or shares its core with other work,
+    takes fewer. ``slot`` names the scratch a part may use: two parts that
+    run at once never have the same. In turn, every part runs in slot 0.
+    An error in a part is raised once the other thread has ended its part;
+    no part starts after it.
+    """
     global _pool
-    if not parallel:
-        return first(), second()
+    results = [None] * n_parts
+    if not parallel or n_parts < 2:
+        for i in range(n_parts):
+            results[i] = part(i, 0)
+        return results
     with _lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(1, thread_name_prefix="skrnn-part")
-    future = _pool.submit(second)
+    taken = [0]
+    failed = []  # the worker's error, if any
+    worker_idle = threading.Event()  # the worker is not inside a part
+    worker_idle.set()
+
+    def work(slot):
+        while True:
+            with _lock:
+                if taken[0] >= n_parts or failed:
+                    return
+                i = taken[0]
+                taken[0] += 1
+                if slot:
+                    worker_idle.clear()
+            try:
+                results[i] = part(i, slot)
+            except BaseException as error:
+                if slot:
+                    failed.append(error)
+                    return
+                raise
+            finally:
+                if slot:
+                    worker_idle.set()
+
+    _pool.submit(work, 1)
     try:
-        result = first()
+        work(0)
     finally:
-        wait([future])  # the second part ends before its caller goes on
-    return result, future.result()
+        with _lock:
+            taken[0] = n_parts  # a worker that wakes now takes nothing
+        worker_idle.wait()  # nor does a part of the worker run after the caller goes on
+    if failed:
+        raise failed[0]
+    return results

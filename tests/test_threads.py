@@ -123,17 +123,15 @@ def _recording_parts(monkeypatch):
     calls = []
     run = _threads.run_parts
 
-    def recording(first, second, parallel):
+    def recording(part, n_parts, parallel):
         threads = []
 
-        def on(part):
-            def call():
-                threads.append(threading.current_thread().name)
-                return part()
-            return call
+        def on_thread(i, slot):
+            threads.append(threading.current_thread().name)
+            return part(i, slot)
 
         calls.append((parallel, threads))
-        return run(on(first), on(second), parallel)
+        return run(on_thread, n_parts, parallel)
 
     monkeypatch.setattr(_network, "run_parts", recording)
     return calls
@@ -278,17 +276,59 @@ def test_a_thread_setting_that_is_not_a_number_is_a_clear_error(value, monkeypat
     assert _threads.thread_setting() is None
 
 
-def test_an_error_in_the_second_part_reaches_the_caller_after_both_ended():
+def test_an_error_in_a_part_reaches_the_caller_after_the_other_thread_ended():
     ended = []
 
-    def first():
+    def part(i, slot):
+        if slot == 1:
+            raise RuntimeError("worker's part")
         time.sleep(0.05)
-        ended.append("first")
-        return 1
+        ended.append(i)
+        return i
 
-    def second():
-        raise RuntimeError("second part")
+    # The worker thread may wake after the caller has taken every part; the
+    # caller then takes them all and nothing fails.
+    for _ in range(20):
+        ended.clear()
+        try:
+            assert _threads.run_parts(part, 3, True) == [0, 1, 2]
+        except RuntimeError as error:
+            assert "worker's part" in str(error)
+            assert len(ended) in (1, 2)  # the caller's part ended, no part after the error
+            return
+    pytest.fail("the worker thread never took a part")
 
-    with pytest.raises(RuntimeError, match="second part"):
-        _threads.run_parts(first, second, True)
-    assert ended == ["first"]
+
+def test_both_threads_take_parts_and_each_part_runs_once_in_its_place():
+    ran = []
+
+    def part(i, slot):
+        time.sleep(0.01)
+        ran.append((i, slot))
+        return 10 * i
+
+    assert _threads.run_parts(part, 8, True) == [10 * i for i in range(8)]
+    assert sorted(i for i, _ in ran) == list(range(8))
+    assert {slot for _, slot in ran} == {0, 1}
+    ran.clear()
+    assert _threads.run_parts(part, 3, False) == [0, 10, 20]
+    assert ran == [(0, 0), (1, 0), (2, 0)]
+
+
+def test_a_part_the_worker_has_not_started_runs_on_the_caller(monkeypatch):
+    # The worker thread is busy (here: blocked) when the caller comes free:
+    # the caller takes the remaining parts itself instead of waiting.
+    release = threading.Event()
+    _threads.run_parts(lambda i, slot: None, 2, True)  # the worker thread exists
+    blocker = _threads._pool.submit(release.wait, 10)
+    ran = []
+    try:
+        future = threading.Thread(
+            target=lambda: ran.extend(_threads.run_parts(lambda i, slot: slot, 4, True)))
+        future.start()
+        future.join(5)
+        assert not future.is_alive()
+        assert ran == [0, 0, 0, 0]  # every part in the caller's slot
+    finally:
+        release.set()
+        blocker.result()
