@@ -146,11 +146,15 @@ def _tanh(x):
 @helper
 def activate_rows(Z, b, kind):
     """Z = activation(Z + b) in place; Z (B, n), b (n,)."""
+    # activate_vector is inlined here, so that LLVM takes the branch on
+    # ``kind`` out of the row loop: called once per row, rows of 16 to 32
+    # values (an RNN's hidden state) took 1.6 to 2.8 times as long per
+    # float32 value as long ones, and an RNN's predict 7% to 22% longer.
     for i in range(Z.shape[0]):
         activate_vector(Z[i], b, kind)
 
 
-@helper
+@helper(forceinline=True)
 def activate_vector(z, b, kind):
     """z = activation(z + b) in place; z and b (n,), contiguous."""
     # One contiguous vector, indexed from 0, one array written, the branch on

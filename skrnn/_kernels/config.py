@@ -41,15 +41,15 @@ INLINE = dict(JIT, inline="always")
 HELPER = dict(JIT, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 
 
-def _compile_calls(function, typing):
+def _compile_calls(function, typing, **options):
     # Calls of ``function`` in compiled code compile what ``typing`` returns
     # for their argument types; Numba matches that against this signature.
     typing.__signature__ = inspect.signature(function)
-    overload(function, jit_options=HELPER)(typing)
+    overload(function, jit_options=dict(HELPER, **options))(typing)
     return function
 
 
-def helper(function):
+def helper(function=None, *, forceinline=False):
     """Decorate a function that kernels call: compiled into them, plain Python
     outside them.
 
@@ -57,8 +57,12 @@ def helper(function):
     argument types) without wrappers; a call from Python runs its Python
     body, slowly but correctly. (A Numba dispatcher compiled without its
     Python wrapper would crash the interpreter when Python called it.)
+    ``@helper(forceinline=True)``: LLVM inlines it into every caller, even
+    where it judges the body too large to.
     """
-    return _compile_calls(function, lambda *args: function)
+    if function is None:
+        return lambda function: helper(function, forceinline=forceinline)
+    return _compile_calls(function, lambda *args: function, forceinline=forceinline)
 
 
 def by_type(attribute):
