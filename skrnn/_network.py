@@ -36,8 +36,8 @@ KINDS = {"rnn": RNN, "lstm": LSTM, "gru": GRU, "dense": Dense}
 
 # Predictions run in chunks whose scratch memory stays under this many bytes,
 # however many sequences are passed; chunks that fit in cache predict fastest.
-# A large predict (the rule below) runs two halves of the sequences, each in
-# its chunks on its own workspace (two threads where a second core is free).
+# A large predict (the rule below) runs its chunks as pieces that two
+# threads share out, each on its thread's workspace (see Network.predict).
 _PREDICT_WORKSPACE_BYTES = 2**20
 
 # A training minibatch of b sequences of T steps, in a network of P

@@ -15,10 +15,11 @@ several threads enter and leave in any order, the first sets one thread
 and the last restores what the user had.
 
 One large fit or predict uses a second core its own way: it splits each
-minibatch (or its sequences) into two parts, a fixed rule of the sizes
-(``skrnn._network``), and :func:`run_parts` runs the parts on two threads
-when :func:`parallel_parts` allows it, else one after the other. Each part
-has its own workspace, so the results are the same either way.
+minibatch into two halves (a predict, its sequences into pieces), a fixed
+rule of the sizes (``skrnn._network``), and :func:`run_parts` runs the
+parts on two threads when :func:`parallel_parts` allows it, else one after
+the other. A part's result does not depend on the thread or the workspace
+that computes it, so the results are the same either way.
 """
 
 import os
