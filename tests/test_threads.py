@@ -117,9 +117,11 @@ def _fit(Estimator, X, y, threads, monkeypatch, sample_weight=None, **params):
         return Estimator(**params).fit(X, y, sample_weight=sample_weight)
 
 
-def _recording_parts(monkeypatch):
+def _recording_parts(monkeypatch, caller_delay=0.0):
     # Records, for each run_parts call, whether its parts ran on two threads
-    # and which threads ran them.
+    # and which threads ran them. ``caller_delay`` slows the caller's parts,
+    # so that the worker thread surely wakes in time to take one (else the
+    # caller may take them all, as it should when the worker is late).
     calls = []
     run = _threads.run_parts
 
@@ -128,6 +130,8 @@ def _recording_parts(monkeypatch):
 
         def on_thread(i, slot):
             threads.append(threading.current_thread().name)
+            if slot == 0:
+                time.sleep(caller_delay)
             return part(i, slot)
 
         calls.append((parallel, threads))
@@ -144,7 +148,7 @@ def test_a_fit_in_two_parts_is_the_same_model_on_one_thread_and_on_two(
     rng = np.random.RandomState(0)
     X = rng.normal(size=(101, 9))  # a last minibatch of one sequence
     y = X[:, -1] > 0 if Estimator is GRUClassifier else X[:, -1] + X[:, -2]
-    calls = _recording_parts(monkeypatch)
+    calls = _recording_parts(monkeypatch, caller_delay=0.002)
     one = _fit(Estimator, X, y, 1, monkeypatch, alpha=0.01)
     assert calls and not any(parallel for parallel, _ in calls)
     calls.clear()
