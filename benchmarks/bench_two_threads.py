@@ -2,8 +2,8 @@
 
 A fit whose minibatches are large (``skrnn._network._PARTS_ABOVE_WORK``)
 computes each minibatch as two parts, on two threads where a second core is
-free, and sums their gradients; a predict of several chunks runs its two
-halves of them likewise. This times, for each row (B/T/D/H = batch,
+free, and sums their gradients; a large predict runs its chunks as pieces
+that the two threads share out. This times, for each row (B/T/D/H = batch,
 timesteps, features, hidden units), cell and dtype, the wall time of one
 epoch of 16 minibatches and of the predict of the same sequences:
 

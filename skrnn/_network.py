@@ -417,8 +417,7 @@ class Network:
         if not split:
             pieces = [(X, order, out)]
         elif order.shape[0]:
-            pieces = [(X, np.ascontiguousarray(order[s : s + batch]), out)
-                      for s in range(0, n, batch)]
+            pieces = [(X, order[s : s + batch], out) for s in range(0, n, batch)]
         else:
             pieces = [(X[s : s + batch], order, out[s : s + batch]) for s in range(0, n, batch)]
 
@@ -454,12 +453,13 @@ class Network:
         xb = np.ascontiguousarray(X.transpose(1, 0, 2) if self.recurrent else X.reshape(b, -1))
         y = np.ascontiguousarray(y, dtype=params.dtype).reshape(b, self.n_outputs)
         sw = np.ascontiguousarray(sample_weight, dtype=params.dtype)
+        sw_total = sw.sum()
         lead = np.zeros(b, dtype=np.int64) if lead is None else np.asarray(lead, np.int64)
-        value = K.loss_grad(self.kernel_net, self.kernel_loss, xb, y, sw, sw.sum(), lead,
+        value = K.loss_grad(self.kernel_net, self.kernel_loss, xb, y, sw, sw_total, lead,
                             bptt_steps or 0, self.sizes, self.p_off, params, grad, ws, w_off,
                             s_off)
         return float(value + add_penalty(params, grad, self.penalty_mask(params.dtype),
-                                         params.dtype.type(alpha), sw.sum()))
+                                         params.dtype.type(alpha), sw_total))
 
     def train_epoch(self, X, t0, scaling, Y, SW, order, batch_size, params, grad, opt, hyper,
                     stop, bptt_steps, workspaces, w_off, s_off, verbose=False, spans=None):
