@@ -25,7 +25,11 @@ from .recurrent import (
     bias_grad,
     cell_rows,
     first_real_row,
+    layer_gradients,
+    layer_input,
     recurrent_cell,
+    start_backward,
+    top_output,
     weight_grads,
     zero_padding_rows,
 )
@@ -78,80 +82,89 @@ def gru_cell(g, xg, b_ih, b_hh, h_prev, h, hn):
 
 
 @implementation
-def gru_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep, lead):
-    """The layer over the sequence (see ``recurrent.layer_forward``). Without
-    ``keep``, one step's gates are kept."""
-    T, b, n_in = inp.shape
-    G = 3 * H
-    steps = T if keep else 1
-    W_ih = view2(params, p_off[WEIGHTS.W_ih], n_in, G)
-    W_hh = view2(params, p_off[WEIGHTS.W_hh], H, G)
-    b_ih = vector(params, p_off[WEIGHTS.b_ih], G)
-    b_hh = vector(params, p_off[WEIGHTS.b_hh], G)
-    Hs = view3(ws, w_off[ROWS.hs], n_states, b, H)
-    Gt = view3(ws, w_off[ROWS.gates], steps, b, G)
-    HN = view3(ws, w_off[ROWS.hn], steps, b, H)
-    scratch = rec[: b * G].reshape((b, G))
-    Hs[0] = 0.0
-    for t in range(T):
-        p = first_real_row(lead, t)
-        gru_step(inp[t][p:], W_ih, W_hh, b_ih, b_hh, Hs[t % n_states][p:],
-                 Hs[(t + 1) % n_states][p:], Gt[t % steps][p:], HN[t % steps][p:],
-                 scratch[p:])
-        zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
+def gru_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
+    """The layers over a gathered minibatch ``xb`` (T, b, D), time-major;
+    returns the top layer's last output (see ``train.network_forward`` and
+    ``recurrent.layer_input``). Without ``keep``, one step's gates are kept."""
+    for k in range(sizes.shape[0] - 2):
+        inp, H, n_states, rec = layer_input(xb, sizes, ws, w_off, s_off, keep, k)
+        T, b, n_in = inp.shape
+        G = 3 * H
+        steps = T if keep else 1
+        W_ih = view2(params, p_off[k, WEIGHTS.W_ih], n_in, G)
+        W_hh = view2(params, p_off[k, WEIGHTS.W_hh], H, G)
+        b_ih = vector(params, p_off[k, WEIGHTS.b_ih], G)
+        b_hh = vector(params, p_off[k, WEIGHTS.b_hh], G)
+        Hs = view3(ws, w_off[k, ROWS.hs], n_states, b, H)
+        Gt = view3(ws, w_off[k, ROWS.gates], steps, b, G)
+        HN = view3(ws, w_off[k, ROWS.hn], steps, b, H)
+        scratch = rec[: b * G].reshape((b, G))
+        Hs[0] = 0.0
+        for t in range(T):
+            p = first_real_row(lead, t)
+            gru_step(inp[t][p:], W_ih, W_hh, b_ih, b_hh, Hs[t % n_states][p:],
+                     Hs[(t + 1) % n_states][p:], Gt[t % steps][p:], HN[t % steps][p:],
+                     scratch[p:])
+            zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
+    return top_output(xb, sizes, ws, w_off, keep)
 
 
 @implementation
-def gru_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX, lead):
-    """Backpropagation through time (see ``recurrent.layer_backward``)."""
-    T, B, n_in = inp.shape
-    G = 3 * H
-    W_ih = view2(params, p_off[WEIGHTS.W_ih], n_in, G)
-    W_hh = view2(params, p_off[WEIGHTS.W_hh], H, G)
-    Hs = view3(ws, w_off[ROWS.hs], T + 1, B, H)
-    Gates = view3(ws, w_off[ROWS.gates], T, B, G)
-    HN = view3(ws, w_off[ROWS.hn], T, B, H)
-    dZx = view3(ws, w_off[ROWS.dz_x], T, B, G)
-    dZh = view3(ws, w_off[ROWS.dz_h], T, B, G)
-    dh = view2(ws, w_off[ROWS.carry], B, H)
-    back = view2(ws, w_off[ROWS.back], B, H)
-    dZx[:t_stop] = 0.0
-    dZh[:t_stop] = 0.0
-    dh[:] = 0.0
-    for t in range(T - 1, t_stop - 1, -1):
-        p = first_real_row(lead, t)
-        add_into(dh[p:], dH[t][p:])
-        for i in range(p, B):
-            gi, hni, hp, dhi = Gates[t, i], HN[t, i], Hs[t, i], dh[i]
-            r, z, n = gi[:H], gi[H : 2 * H], gi[2 * H :]
-            dxi, dhh = dZx[t, i], dZh[t, i]
-            dx_r, dx_z, dx_n = dxi[:H], dxi[H : 2 * H], dxi[2 * H :]
-            dh_r, dh_z, dh_n = dhh[:H], dhh[H : 2 * H], dhh[2 * H :]
-            for j in range(H):
-                dx_n[j] = dhi[j] * (1.0 - z[j]) * (1.0 - n[j] * n[j])
-            for j in range(H):
-                dh_n[j] = dx_n[j] * r[j]
-            for j in range(H):
-                dx_r[j] = dx_n[j] * hni[j] * r[j] * (1.0 - r[j])
-            for j in range(H):
-                dx_z[j] = dhi[j] * (hp[j] - n[j]) * z[j] * (1.0 - z[j])
-            for j in range(H):
-                dh_r[j] = dx_r[j]
-            for j in range(H):
-                dh_z[j] = dx_z[j]
-            for j in range(H):
-                dhi[j] *= z[j]  # the direct path from h_t to h_{t-1}
-        zero_padding_rows(dZx[t], lead, t)
-        zero_padding_rows(dZh[t], lead, t)
-        if t > t_stop:
-            np.dot(dZh[t][p:], W_hh.T, back[p:])
-            add_into(dh[p:], back[p:])
-    weight_grads(inp, Hs, dZx, dZh, view2(grad, p_off[WEIGHTS.W_ih], n_in, G),
-                 view2(grad, p_off[WEIGHTS.W_hh], H, G))
-    bias_grad(dZx, vector(grad, p_off[WEIGHTS.b_ih], G))
-    bias_grad(dZh, vector(grad, p_off[WEIGHTS.b_hh], G))
-    if need_dX:
-        np.dot(dZx.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in))
+def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_off, d_top,
+                 lead):
+    """Backpropagation through time, top layer first, from ``d_top`` (see
+    ``train.network_backward`` and ``recurrent.layer_gradients``)."""
+    t_stop = start_backward(xb, bptt_steps, sizes, ws, s_off, d_top)
+    for k in range(sizes.shape[0] - 3, -1, -1):
+        inp, H, dH, dX = layer_gradients(xb, sizes, ws, w_off, s_off, k)
+        T, B, n_in = inp.shape
+        G = 3 * H
+        W_ih = view2(params, p_off[k, WEIGHTS.W_ih], n_in, G)
+        W_hh = view2(params, p_off[k, WEIGHTS.W_hh], H, G)
+        Hs = view3(ws, w_off[k, ROWS.hs], T + 1, B, H)
+        Gates = view3(ws, w_off[k, ROWS.gates], T, B, G)
+        HN = view3(ws, w_off[k, ROWS.hn], T, B, H)
+        dZx = view3(ws, w_off[k, ROWS.dz_x], T, B, G)
+        dZh = view3(ws, w_off[k, ROWS.dz_h], T, B, G)
+        dh = view2(ws, w_off[k, ROWS.carry], B, H)
+        back = view2(ws, w_off[k, ROWS.back], B, H)
+        dZx[:t_stop] = 0.0
+        dZh[:t_stop] = 0.0
+        dh[:] = 0.0
+        for t in range(T - 1, t_stop - 1, -1):
+            p = first_real_row(lead, t)
+            add_into(dh[p:], dH[t][p:])
+            for i in range(p, B):
+                gi, hni, hp, dhi = Gates[t, i], HN[t, i], Hs[t, i], dh[i]
+                r, z, n = gi[:H], gi[H : 2 * H], gi[2 * H :]
+                dxi, dhh = dZx[t, i], dZh[t, i]
+                dx_r, dx_z, dx_n = dxi[:H], dxi[H : 2 * H], dxi[2 * H :]
+                dh_r, dh_z, dh_n = dhh[:H], dhh[H : 2 * H], dhh[2 * H :]
+                for j in range(H):
+                    dx_n[j] = dhi[j] * (1.0 - z[j]) * (1.0 - n[j] * n[j])
+                for j in range(H):
+                    dh_n[j] = dx_n[j] * r[j]
+                for j in range(H):
+                    dx_r[j] = dx_n[j] * hni[j] * r[j] * (1.0 - r[j])
+                for j in range(H):
+                    dx_z[j] = dhi[j] * (hp[j] - n[j]) * z[j] * (1.0 - z[j])
+                for j in range(H):
+                    dh_r[j] = dx_r[j]
+                for j in range(H):
+                    dh_z[j] = dx_z[j]
+                for j in range(H):
+                    dhi[j] *= z[j]  # the direct path from h_t to h_{t-1}
+            zero_padding_rows(dZx[t], lead, t)
+            zero_padding_rows(dZh[t], lead, t)
+            if t > t_stop:
+                np.dot(dZh[t][p:], W_hh.T, back[p:])
+                add_into(dh[p:], back[p:])
+        weight_grads(inp, Hs, dZx, dZh, view2(grad, p_off[k, WEIGHTS.W_ih], n_in, G),
+                     view2(grad, p_off[k, WEIGHTS.W_hh], H, G))
+        bias_grad(dZx, vector(grad, p_off[k, WEIGHTS.b_ih], G))
+        bias_grad(dZh, vector(grad, p_off[k, WEIGHTS.b_hh], G))
+        if k > 0:
+            np.dot(dZx.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in))
 
 
 @recurrent_cell

@@ -22,7 +22,11 @@ from .recurrent import (
     bias_grad,
     cell_rows,
     first_real_row,
+    layer_gradients,
+    layer_input,
     recurrent_cell,
+    start_backward,
+    top_output,
     weight_grads,
     zero_padding_rows,
 )
@@ -81,79 +85,90 @@ def lstm_cell(g, b, c_prev, c, tc, h):
 
 
 @implementation
-def lstm_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep, lead):
-    """The layer over the sequence (see ``recurrent.layer_forward``). Without
-    ``keep``, two cell states and one step's gates are kept."""
-    T, b, n_in = inp.shape
-    G = 4 * H
-    kept = T + 1 if keep else 2
-    steps = T if keep else 1
-    W_ih = view2(params, p_off[WEIGHTS.W_ih], n_in, G)
-    W_hh = view2(params, p_off[WEIGHTS.W_hh], H, G)
-    bias = vector(params, p_off[WEIGHTS.b], G)
-    Hs = view3(ws, w_off[ROWS.hs], n_states, b, H)
-    Cs = view3(ws, w_off[ROWS.cs], kept, b, H)
-    Gt = view3(ws, w_off[ROWS.gates], steps, b, G)
-    TCk = view3(ws, w_off[ROWS.tc], steps, b, H)
-    scratch = rec[: b * G].reshape((b, G))
-    Hs[0] = 0.0
-    Cs[0] = 0.0
-    for t in range(T):
-        p = first_real_row(lead, t)
-        lstm_step(inp[t][p:], W_ih, W_hh, bias, Hs[t % n_states][p:],
-                  Hs[(t + 1) % n_states][p:], Cs[t % kept][p:], Cs[(t + 1) % kept][p:],
-                  Gt[t % steps][p:], TCk[t % steps][p:], scratch[p:])
-        zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
-        zero_padding_rows(Cs[(t + 1) % kept], lead, t)
+def lstm_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
+    """The layers over a gathered minibatch ``xb`` (T, b, D), time-major;
+    returns the top layer's last output (see ``train.network_forward`` and
+    ``recurrent.layer_input``). Without ``keep``, two cell states and one
+    step's gates are kept."""
+    for k in range(sizes.shape[0] - 2):
+        inp, H, n_states, rec = layer_input(xb, sizes, ws, w_off, s_off, keep, k)
+        T, b, n_in = inp.shape
+        G = 4 * H
+        kept = T + 1 if keep else 2
+        steps = T if keep else 1
+        W_ih = view2(params, p_off[k, WEIGHTS.W_ih], n_in, G)
+        W_hh = view2(params, p_off[k, WEIGHTS.W_hh], H, G)
+        bias = vector(params, p_off[k, WEIGHTS.b], G)
+        Hs = view3(ws, w_off[k, ROWS.hs], n_states, b, H)
+        Cs = view3(ws, w_off[k, ROWS.cs], kept, b, H)
+        Gt = view3(ws, w_off[k, ROWS.gates], steps, b, G)
+        TCk = view3(ws, w_off[k, ROWS.tc], steps, b, H)
+        scratch = rec[: b * G].reshape((b, G))
+        Hs[0] = 0.0
+        Cs[0] = 0.0
+        for t in range(T):
+            p = first_real_row(lead, t)
+            lstm_step(inp[t][p:], W_ih, W_hh, bias, Hs[t % n_states][p:],
+                      Hs[(t + 1) % n_states][p:], Cs[t % kept][p:], Cs[(t + 1) % kept][p:],
+                      Gt[t % steps][p:], TCk[t % steps][p:], scratch[p:])
+            zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
+            zero_padding_rows(Cs[(t + 1) % kept], lead, t)
+    return top_output(xb, sizes, ws, w_off, keep)
 
 
 @implementation
-def lstm_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX,
+def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_off, d_top,
                   lead):
-    """Backpropagation through time (see ``recurrent.layer_backward``),
-    through the hidden and the cell state alike."""
-    T, B, n_in = inp.shape
-    G = 4 * H
-    W_ih = view2(params, p_off[WEIGHTS.W_ih], n_in, G)
-    W_hh = view2(params, p_off[WEIGHTS.W_hh], H, G)
-    Hs = view3(ws, w_off[ROWS.hs], T + 1, B, H)
-    Cs = view3(ws, w_off[ROWS.cs], T + 1, B, H)
-    Gates = view3(ws, w_off[ROWS.gates], T, B, G)
-    TC = view3(ws, w_off[ROWS.tc], T, B, H)
-    dA = view3(ws, w_off[ROWS.dz], T, B, G)
-    dh = view2(ws, w_off[ROWS.carry_h], B, H)
-    dc = view2(ws, w_off[ROWS.carry_c], B, H)
-    dA[:t_stop] = 0.0
-    dh[:] = 0.0
-    dc[:] = 0.0
-    for t in range(T - 1, t_stop - 1, -1):
-        p = first_real_row(lead, t)
-        add_into(dh[p:], dH[t][p:])
-        for i in range(p, B):
-            # Row views indexed from 0: the loops below then vectorise.
-            gi, dai, tci, cpi, dhi, dci = Gates[t, i], dA[t, i], TC[t, i], Cs[t, i], dh[i], dc[i]
-            i_g, f_g, g_g, o_g = gi[:H], gi[H : 2 * H], gi[2 * H : 3 * H], gi[3 * H :]
-            da_i, da_f, da_g, da_o = dai[:H], dai[H : 2 * H], dai[2 * H : 3 * H], dai[3 * H :]
-            for j in range(H):
-                dci[j] += dhi[j] * o_g[j] * (1.0 - tci[j] * tci[j])
-            for j in range(H):
-                da_i[j] = dci[j] * g_g[j] * i_g[j] * (1.0 - i_g[j])
-            for j in range(H):
-                da_f[j] = dci[j] * cpi[j] * f_g[j] * (1.0 - f_g[j])
-            for j in range(H):
-                da_g[j] = dci[j] * i_g[j] * (1.0 - g_g[j] * g_g[j])
-            for j in range(H):
-                da_o[j] = dhi[j] * tci[j] * o_g[j] * (1.0 - o_g[j])
-            for j in range(H):
-                dci[j] *= f_g[j]
-        zero_padding_rows(dA[t], lead, t)
-        if t > t_stop:
-            np.dot(dA[t][p:], W_hh.T, dh[p:])
-    weight_grads(inp, Hs, dA, dA, view2(grad, p_off[WEIGHTS.W_ih], n_in, G),
-                 view2(grad, p_off[WEIGHTS.W_hh], H, G))
-    bias_grad(dA, vector(grad, p_off[WEIGHTS.b], G))
-    if need_dX:
-        np.dot(dA.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in))
+    """Backpropagation through time, top layer first, from ``d_top`` (see
+    ``train.network_backward`` and ``recurrent.layer_gradients``), through
+    the hidden and the cell state alike."""
+    t_stop = start_backward(xb, bptt_steps, sizes, ws, s_off, d_top)
+    for k in range(sizes.shape[0] - 3, -1, -1):
+        inp, H, dH, dX = layer_gradients(xb, sizes, ws, w_off, s_off, k)
+        T, B, n_in = inp.shape
+        G = 4 * H
+        W_ih = view2(params, p_off[k, WEIGHTS.W_ih], n_in, G)
+        W_hh = view2(params, p_off[k, WEIGHTS.W_hh], H, G)
+        Hs = view3(ws, w_off[k, ROWS.hs], T + 1, B, H)
+        Cs = view3(ws, w_off[k, ROWS.cs], T + 1, B, H)
+        Gates = view3(ws, w_off[k, ROWS.gates], T, B, G)
+        TC = view3(ws, w_off[k, ROWS.tc], T, B, H)
+        dA = view3(ws, w_off[k, ROWS.dz], T, B, G)
+        dh = view2(ws, w_off[k, ROWS.carry_h], B, H)
+        dc = view2(ws, w_off[k, ROWS.carry_c], B, H)
+        dA[:t_stop] = 0.0
+        dh[:] = 0.0
+        dc[:] = 0.0
+        for t in range(T - 1, t_stop - 1, -1):
+            p = first_real_row(lead, t)
+            add_into(dh[p:], dH[t][p:])
+            for i in range(p, B):
+                # Row views indexed from 0: the loops below then vectorise.
+                gi, dai, tci, cpi = Gates[t, i], dA[t, i], TC[t, i], Cs[t, i]
+                dhi, dci = dh[i], dc[i]
+                i_g, f_g, g_g, o_g = gi[:H], gi[H : 2 * H], gi[2 * H : 3 * H], gi[3 * H :]
+                da_i, da_f = dai[:H], dai[H : 2 * H]
+                da_g, da_o = dai[2 * H : 3 * H], dai[3 * H :]
+                for j in range(H):
+                    dci[j] += dhi[j] * o_g[j] * (1.0 - tci[j] * tci[j])
+                for j in range(H):
+                    da_i[j] = dci[j] * g_g[j] * i_g[j] * (1.0 - i_g[j])
+                for j in range(H):
+                    da_f[j] = dci[j] * cpi[j] * f_g[j] * (1.0 - f_g[j])
+                for j in range(H):
+                    da_g[j] = dci[j] * i_g[j] * (1.0 - g_g[j] * g_g[j])
+                for j in range(H):
+                    da_o[j] = dhi[j] * tci[j] * o_g[j] * (1.0 - o_g[j])
+                for j in range(H):
+                    dci[j] *= f_g[j]
+            zero_padding_rows(dA[t], lead, t)
+            if t > t_stop:
+                np.dot(dA[t][p:], W_hh.T, dh[p:])
+        weight_grads(inp, Hs, dA, dA, view2(grad, p_off[k, WEIGHTS.W_ih], n_in, G),
+                     view2(grad, p_off[k, WEIGHTS.W_hh], H, G))
+        bias_grad(dA, vector(grad, p_off[k, WEIGHTS.b], G))
+        if k > 0:
+            np.dot(dA.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in))
 
 
 @recurrent_cell

@@ -3,51 +3,28 @@
 The network runs its layers one after the other over the whole sequence:
 layer ``k`` reads the outputs of layer ``k - 1`` at every step (the
 gathered input for ``k = 0``) and the head reads the top layer's last
-output. What a layer does at a step is its cell's business: each cell
-module (``rnn``, ``lstm``, ``gru``) provides ``forward`` (the time loop)
-and ``backward`` (backpropagation through time) with the signatures of
-:func:`layer_forward` and :func:`layer_backward`, declares its weights and
-workspace with :func:`cell_rows`, names them on its NamedTuple class and
-decorates that class with :func:`recurrent_cell`.
+output. Each cell module (``rnn``, ``lstm``, ``gru``) writes the loop over
+the layers and, inside it, its own loop over time, with the signatures of
+``network_forward`` and ``network_backward`` (``train``): the helpers
+:func:`layer_input`, :func:`top_output`, :func:`start_backward` and
+:func:`layer_gradients` hold what the layers share. A cell declares its
+weights and workspace with :func:`cell_rows`, names them and its two
+functions (``forward``, ``backward``) on its NamedTuple class and decorates
+that class with :func:`recurrent_cell`.
+
+Both loops sit in one function per cell, not a generic layer loop calling
+the cell's time loop: Numba compiles each called function into a module
+of its own and LLVM optimises and emits the callee again inside every
+caller, so a level less in the call tree is a second less of a cold
+first fit.
 """
 
 import numpy as np
 from numba import njit
 
-from .config import INLINE, by_type, helper, implementation
+from .config import INLINE, helper, implementation
 from .dense import column_sums
 from .layout import OUTPUTS, SHARED, columns, named, view3
-
-
-@by_type("forward")
-def layer_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep, lead):
-    """Run one layer over the sequence.
-
-    ``inp`` (T, b, n_in) time-major; ``p_off`` and ``w_off`` this layer's
-    rows of the tables; ``rec`` flat scratch of at least b times the cell's
-    gate width; ``n_states`` the slots of the ``hs`` row (T + 1, or 2 when
-    only the last output is read); ``keep`` keeps every step's state for
-    BPTT; ``lead`` (b,) the steps of padding before each sequence's first
-    real step, where its states stay 0 (see :func:`zero_padding_rows`).
-    Writes the hidden states ``hs[t + 1] = h_t`` (``hs[0]`` = 0).
-    """
-    return type(cell).forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep, lead)
-
-
-@by_type("backward")
-def layer_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX,
-                   lead):
-    """Backpropagation through time for one layer.
-
-    ``dH`` (T, b, H) is the gradient with respect to each output h_t (from
-    the layer above or the head); steps before ``t_stop`` are cut from the
-    graph (truncated BPTT: no gradient reaches or crosses them). Writes (not
-    accumulates) the layer's weight gradients into ``grad``, and the
-    gradient with respect to ``inp`` into ``dX`` (T, b, n_in) when
-    ``need_dX``. Padding steps (``lead``) get no gradient and pass none on.
-    """
-    return type(cell).backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX,
-                               need_dX, lead)
 
 
 @helper
@@ -89,10 +66,11 @@ def first_real_row(lead, t):
 def recurrent_cell(cls):
     """Class decorator of a cell's NamedTuple: its network is stacked layers of
     that cell, reading time-major minibatches (the generic kernels find
-    ``gather``, ``network_forward`` and ``network_backward`` on the class)."""
+    ``gather``, ``network_forward`` and ``network_backward`` on the class:
+    the last two are the cell's ``forward`` and ``backward``)."""
     cls.gather = gather_time_major
-    cls.network_forward = recurrent_forward
-    cls.network_backward = recurrent_backward
+    cls.network_forward = cls.forward
+    cls.network_backward = cls.backward
     return cls
 
 
@@ -141,38 +119,44 @@ def gather_time_major(net, X, t0, spans, scaling, rows, ws, s_off, lead):
     return xb
 
 
-@implementation
-def recurrent_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
-    """Run the layers over a time-major batch ``xb`` (T, b, D); returns the
-    top layer's last output (b, H), the head's input.
+@helper
+def layer_input(xb, sizes, ws, w_off, s_off, keep, k):
+    """What layer ``k`` of a forward pass reads and where it writes.
 
-    With ``keep`` (training) every step's states stay in the workspace for
-    BPTT. Without (predict) the top layer keeps two states, so that a
-    one-layer network's memory is independent of T and predict runs large
-    chunks whose state stays in cache.
+    Returns its input (T, b, n_in): the gathered minibatch ``xb`` for
+    ``k = 0``, else the hidden states of layer ``k - 1``; its width H; the
+    slots ``n_states`` of its ``hs`` row (T + 1, or 2 for the top layer of
+    predict, whose states nobody reads back: with ``keep`` (training) every
+    step's states stay for BPTT, and without it a one-layer network's memory
+    is independent of T, so that predict runs large chunks whose state stays
+    in cache); and ``rec``, the flat scratch of its step's products.
     """
     T, b, _ = xb.shape
     L = sizes.shape[0] - 2
+    n_in, H = sizes[k], sizes[k + 1]
+    n_states = T + 1 if keep or k < L - 1 else 2
     rec = ws[s_off[SHARED.rec] :]
-    inp = xb
-    for k in range(L):
-        H = sizes[k + 1]
-        n_states = T + 1 if keep or k < L - 1 else 2  # below the top: the next input
-        layer_forward(net, inp, H, params, p_off[k], ws, w_off[k], rec, n_states, keep, lead)
-        if k < L - 1:
-            inp = view3(ws, w_off[k, HS] + b * H, T, b, H)  # hs[1:], the next input
+    if k == 0:
+        return xb, H, n_states, rec
+    return view3(ws, w_off[k - 1, HS] + b * n_in, T, b, n_in), H, n_states, rec  # hs[1:]
+
+
+@helper
+def top_output(xb, sizes, ws, w_off, keep):
+    """The top layer's last output (b, H) after a forward pass: the head's input."""
+    T, b, _ = xb.shape
+    L = sizes.shape[0] - 2
     n_states = T + 1 if keep else 2
     return view3(ws, w_off[L - 1, HS], n_states, b, sizes[L])[T % n_states]
 
 
-@implementation
-def recurrent_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_off,
-                       d_top, lead):
-    """Gradients of all layers from ``d_top`` (b, H): the loss's gradient with
-    respect to the top layer's last output. ``bptt_steps`` <= 0: full BPTT."""
+@helper
+def start_backward(xb, bptt_steps, sizes, ws, s_off, d_top):
+    """Seed the gradient at the top layer's outputs with ``d_top`` (b, H),
+    the loss's gradient at its last output; return the first step BPTT
+    reaches (``bptt_steps`` <= 0: full BPTT, step 0)."""
     T, b, _ = xb.shape
     L = sizes.shape[0] - 2
-    t_stop = max(0, T - bptt_steps) if bptt_steps > 0 else 0
     # The head reads the last step only: the top layer's outputs get no
     # gradient from it at the other steps.
     dH = view3(ws, s_off[SHARED.dh_a], T, b, sizes[L])
@@ -181,15 +165,32 @@ def recurrent_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_of
     for i in range(b):  # a loop: an array assignment compiles a shape check's message
         for j in range(sizes[L]):
             last[i, j] = d_top[i, j]
-    use_a = True
-    for k in range(L - 1, -1, -1):
-        n_in, H = sizes[k], sizes[k + 1]
-        dH = view3(ws, s_off[SHARED.dh_a if use_a else SHARED.dh_b], T, b, H)
-        dX = view3(ws, s_off[SHARED.dh_b if use_a else SHARED.dh_a], T, b, n_in)
-        inp = xb if k == 0 else view3(ws, w_off[k - 1, HS] + b * n_in, T, b, n_in)
-        layer_backward(net, inp, H, params, p_off[k], grad, ws, w_off[k], dH, t_stop, dX, k > 0,
-                       lead)
-        use_a = not use_a
+    return max(0, T - bptt_steps) if bptt_steps > 0 else 0
+
+
+@helper
+def layer_gradients(xb, sizes, ws, w_off, s_off, k):
+    """What layer ``k`` of a backward pass (top layer first) reads and writes.
+
+    Returns its input (as :func:`layer_input`), its width H, ``dH`` (T, b,
+    H), the gradient at its outputs, and ``dX`` (T, b, n_in), where it
+    writes the gradient at its input for the layer below (when ``k > 0``).
+    The two alternate between the shared rows ``dh_a`` and ``dh_b``.
+
+    A layer writes (not accumulates) its weight gradients into ``grad``;
+    steps before ``t_stop`` are cut from the graph (truncated BPTT: no
+    gradient reaches or crosses them); padding steps (``lead``) get no
+    gradient and pass none on.
+    """
+    T, b, _ = xb.shape
+    L = sizes.shape[0] - 2
+    n_in, H = sizes[k], sizes[k + 1]
+    top_parity = (L - 1 - k) % 2 == 0
+    dH = view3(ws, s_off[SHARED.dh_a if top_parity else SHARED.dh_b], T, b, H)
+    dX = view3(ws, s_off[SHARED.dh_b if top_parity else SHARED.dh_a], T, b, n_in)
+    if k == 0:
+        return xb, H, dH, dX
+    return view3(ws, w_off[k - 1, HS] + b * n_in, T, b, n_in), H, dH, dX
 
 
 @helper

@@ -13,7 +13,11 @@ from .recurrent import (
     bias_grad,
     cell_rows,
     first_real_row,
+    layer_gradients,
+    layer_input,
     recurrent_cell,
+    start_backward,
+    top_output,
     weight_grads,
     zero_padding_rows,
 )
@@ -41,45 +45,55 @@ def rnn_step(x, W_ih, W_hh, b, kind, h_prev, h, rec):
 
 
 @implementation
-def rnn_forward(cell, inp, H, params, p_off, ws, w_off, rec, n_states, keep, lead):
-    """The layer over the sequence (see ``recurrent.layer_forward``)."""
-    T, b, n_in = inp.shape
-    W_ih = view2(params, p_off[WEIGHTS.W_ih], n_in, H)
-    W_hh = view2(params, p_off[WEIGHTS.W_hh], H, H)
-    bias = vector(params, p_off[WEIGHTS.b], H)
-    Hs = view3(ws, w_off[ROWS.hs], n_states, b, H)
-    scratch = rec[: b * H].reshape((b, H))
-    Hs[0] = 0.0
-    for t in range(T):
-        p = first_real_row(lead, t)
-        rnn_step(inp[t][p:], W_ih, W_hh, bias, cell.activation, Hs[t % n_states][p:],
-                 Hs[(t + 1) % n_states][p:], scratch[p:])
-        zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
+def rnn_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
+    """The layers over a gathered minibatch ``xb`` (T, b, D), time-major;
+    returns the top layer's last output (see ``train.network_forward`` and
+    ``recurrent.layer_input``). Writes hs[t + 1] = h_t, hs[0] = 0."""
+    for k in range(sizes.shape[0] - 2):
+        inp, H, n_states, rec = layer_input(xb, sizes, ws, w_off, s_off, keep, k)
+        T, b, n_in = inp.shape
+        W_ih = view2(params, p_off[k, WEIGHTS.W_ih], n_in, H)
+        W_hh = view2(params, p_off[k, WEIGHTS.W_hh], H, H)
+        bias = vector(params, p_off[k, WEIGHTS.b], H)
+        Hs = view3(ws, w_off[k, ROWS.hs], n_states, b, H)
+        scratch = rec[: b * H].reshape((b, H))
+        Hs[0] = 0.0
+        for t in range(T):
+            p = first_real_row(lead, t)
+            rnn_step(inp[t][p:], W_ih, W_hh, bias, net.activation, Hs[t % n_states][p:],
+                     Hs[(t + 1) % n_states][p:], scratch[p:])
+            zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
+    return top_output(xb, sizes, ws, w_off, keep)
 
 
 @implementation
-def rnn_backward(cell, inp, H, params, p_off, grad, ws, w_off, dH, t_stop, dX, need_dX, lead):
-    """Backpropagation through time (see ``recurrent.layer_backward``)."""
-    T, B, n_in = inp.shape
-    W_ih = view2(params, p_off[WEIGHTS.W_ih], n_in, H)
-    W_hh = view2(params, p_off[WEIGHTS.W_hh], H, H)
-    Hs = view3(ws, w_off[ROWS.hs], T + 1, B, H)
-    dZ = view3(ws, w_off[ROWS.dz], T, B, H)
-    carry = view2(ws, w_off[ROWS.carry], B, H)
-    dZ[:t_stop] = 0.0
-    carry[:] = 0.0
-    for t in range(T - 1, t_stop - 1, -1):
-        p = first_real_row(lead, t)
-        dz = dZ[t]
-        _pre_activation_grad(dH[t][p:], carry[p:], Hs[t + 1][p:], cell.activation, dz[p:])
-        zero_padding_rows(dz, lead, t)
-        if t > t_stop:
-            np.dot(dz[p:], W_hh.T, carry[p:])
-    weight_grads(inp, Hs, dZ, dZ, view2(grad, p_off[WEIGHTS.W_ih], n_in, H),
-                 view2(grad, p_off[WEIGHTS.W_hh], H, H))
-    bias_grad(dZ, vector(grad, p_off[WEIGHTS.b], H))
-    if need_dX:
-        np.dot(dZ.reshape(T * B, H), W_ih.T, dX.reshape(T * B, n_in))
+def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_off, d_top,
+                 lead):
+    """Backpropagation through time, top layer first, from ``d_top`` (see
+    ``train.network_backward`` and ``recurrent.layer_gradients``)."""
+    t_stop = start_backward(xb, bptt_steps, sizes, ws, s_off, d_top)
+    for k in range(sizes.shape[0] - 3, -1, -1):
+        inp, H, dH, dX = layer_gradients(xb, sizes, ws, w_off, s_off, k)
+        T, B, n_in = inp.shape
+        W_ih = view2(params, p_off[k, WEIGHTS.W_ih], n_in, H)
+        W_hh = view2(params, p_off[k, WEIGHTS.W_hh], H, H)
+        Hs = view3(ws, w_off[k, ROWS.hs], T + 1, B, H)
+        dZ = view3(ws, w_off[k, ROWS.dz], T, B, H)
+        carry = view2(ws, w_off[k, ROWS.carry], B, H)
+        dZ[:t_stop] = 0.0
+        carry[:] = 0.0
+        for t in range(T - 1, t_stop - 1, -1):
+            p = first_real_row(lead, t)
+            dz = dZ[t]
+            _pre_activation_grad(dH[t][p:], carry[p:], Hs[t + 1][p:], net.activation, dz[p:])
+            zero_padding_rows(dz, lead, t)
+            if t > t_stop:
+                np.dot(dz[p:], W_hh.T, carry[p:])
+        weight_grads(inp, Hs, dZ, dZ, view2(grad, p_off[k, WEIGHTS.W_ih], n_in, H),
+                     view2(grad, p_off[k, WEIGHTS.W_hh], H, H))
+        bias_grad(dZ, vector(grad, p_off[k, WEIGHTS.b], H))
+        if k > 0:
+            np.dot(dZ.reshape(T * B, H), W_ih.T, dX.reshape(T * B, n_in))
 
 
 @helper
