@@ -15,8 +15,8 @@ that class with :func:`recurrent_cell`.
 Both loops sit in one function per cell, not a generic layer loop calling
 the cell's time loop: Numba compiles each called function into a module
 of its own and LLVM optimises and emits the callee again inside every
-caller, so a level less in the call tree is a second less of a cold
-first fit.
+caller: the level less took 0.4 to 0.6 s off an LSTM's and a GRU's cold
+first fit (about 11 s); the RNN's gain went to the four helpers.
 """
 
 import numpy as np
