@@ -29,7 +29,6 @@ from .recurrent import (
     layer_input,
     recurrent_cell,
     start_backward,
-    top_output,
     weight_grads,
     zero_padding_rows,
 )
@@ -106,7 +105,7 @@ def gru_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
                      Hs[(t + 1) % n_states][p:], Gt[t % steps][p:], HN[t % steps][p:],
                      scratch[p:])
             zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
-    return top_output(xb, sizes, ws, w_off, keep)
+    return Hs[T % n_states]  # the top layer's last output
 
 
 @implementation

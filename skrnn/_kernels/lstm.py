@@ -26,7 +26,6 @@ from .recurrent import (
     layer_input,
     recurrent_cell,
     start_backward,
-    top_output,
     weight_grads,
     zero_padding_rows,
 )
@@ -113,7 +112,7 @@ def lstm_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
                       Gt[t % steps][p:], TCk[t % steps][p:], scratch[p:])
             zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
             zero_padding_rows(Cs[(t + 1) % kept], lead, t)
-    return top_output(xb, sizes, ws, w_off, keep)
+    return Hs[T % n_states]  # the top layer's last output
 
 
 @implementation

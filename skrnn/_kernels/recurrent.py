@@ -6,17 +6,21 @@ gathered input for ``k = 0``) and the head reads the top layer's last
 output. Each cell module (``rnn``, ``lstm``, ``gru``) writes the loop over
 the layers and, inside it, its own loop over time, with the signatures of
 ``network_forward`` and ``network_backward`` (``train``): the helpers
-:func:`layer_input`, :func:`top_output`, :func:`start_backward` and
-:func:`layer_gradients` hold what the layers share. A cell declares its
+:func:`layer_input`, :func:`start_backward` and :func:`layer_gradients`
+hold what the layers share; the forward returns its top layer's last
+output, the head's input. A cell declares its
 weights and workspace with :func:`cell_rows`, names them and its two
 functions (``forward``, ``backward``) on its NamedTuple class and decorates
 that class with :func:`recurrent_cell`.
 
 Both loops sit in one function per cell, not a generic layer loop calling
-the cell's time loop: Numba compiles each called function into a module
-of its own and LLVM optimises and emits the callee again inside every
-caller: the level less took 0.4 to 0.6 s off an LSTM's and a GRU's cold
-first fit (about 11 s); the RNN's gain went to the four helpers.
+the cell's time loop, and the forward returns the top layer's state itself:
+Numba compiles each called function into a module of its own, and LLVM
+optimises and emits the callee again inside every caller, so each level
+of the call tree and each helper costs a cold compile time. Measured on
+a first fit of about 11 s: the level less took 0.4 to 0.6 s off the LSTM
+and GRU (not the RNN, whose gain the helpers took), returning the state
+without a helper another 0.2 to 0.4 s off the RNN and LSTM.
 """
 
 import numpy as np
@@ -139,15 +143,6 @@ def layer_input(xb, sizes, ws, w_off, s_off, keep, k):
     if k == 0:
         return xb, H, n_states, rec
     return view3(ws, w_off[k - 1, HS] + b * n_in, T, b, n_in), H, n_states, rec  # hs[1:]
-
-
-@helper
-def top_output(xb, sizes, ws, w_off, keep):
-    """The top layer's last output (b, H) after a forward pass: the head's input."""
-    T, b, _ = xb.shape
-    L = sizes.shape[0] - 2
-    n_states = T + 1 if keep else 2
-    return view3(ws, w_off[L - 1, HS], n_states, b, sizes[L])[T % n_states]
 
 
 @helper

@@ -17,7 +17,6 @@ from .recurrent import (
     layer_input,
     recurrent_cell,
     start_backward,
-    top_output,
     weight_grads,
     zero_padding_rows,
 )
@@ -63,7 +62,7 @@ def rnn_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
             rnn_step(inp[t][p:], W_ih, W_hh, bias, net.activation, Hs[t % n_states][p:],
                      Hs[(t + 1) % n_states][p:], scratch[p:])
             zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
-    return top_output(xb, sizes, ws, w_off, keep)
+    return Hs[T % n_states]  # the top layer's last output
 
 
 @implementation
