@@ -96,3 +96,27 @@ def test_a_fast_first_call_or_a_cache_load_says_nothing(monkeypatch, capsys):
         loaded.signatures.append("float32")  # loaded from the cache at once
         time.sleep(0.2)  # then a long epoch
     assert capsys.readouterr().out == ""
+
+
+def test_an_edit_of_any_kernel_module_makes_every_cached_kernel_stale(tmp_path):
+    # A kernel's cached code holds the helpers it calls from other modules:
+    # its cache entry must be stamped with all of them, not its own file.
+    from skrnn._kernels import train
+
+    folder = PACKAGE / "_kernels"
+    copy = tmp_path / "kernels"
+    copy.mkdir()
+    for source in folder.glob("*.py"):
+        (copy / source.name).write_bytes(source.read_bytes())
+    before = _cache.kernel_sources_digest(str(copy))
+    assert before == _cache.kernel_sources_digest(str(folder))
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    for source in copy.glob("*.py"):
+        (edited / source.name).write_bytes(source.read_bytes())
+    with open(edited / "lstm.py", "a") as f:
+        f.write("\n# an edit\n")
+    assert _cache.kernel_sources_digest(str(edited)) != before
+
+    locator = _cache.SkrnnCacheLocator.from_function(train.train_epoch.py_func, train.__file__)
+    assert locator.get_source_stamp() == _cache.kernel_sources_digest()

@@ -16,6 +16,13 @@ each in a subfolder per skrnn version and install location. Where that
 folder cannot be written, a private temporary folder serves one process
 (the kernels then compile at each start) and is removed at exit.
 
+A kernel's cached code holds every helper it calls, from every kernel
+module, while Numba checks it against its own file's timestamp only: after
+an edit of ``lstm.py`` (an upgrade between two commits of one version, an
+editable install), ``train_epoch``'s cached code from ``train.py`` would
+still run the old LSTM. The locator therefore stamps each entry with the
+contents of all the kernel modules, so that any edit recompiles them all.
+
 The locator below is registered with Numba before any kernel module is
 imported; it handles skrnn's own source files only. :func:`compile_notice`
 announces a first call that is compiling, which would otherwise be a
@@ -24,6 +31,8 @@ silent wait of 5 to 20 s.
 
 import atexit
 import contextlib
+import functools
+import hashlib
 import logging
 import os
 import shutil
@@ -62,6 +71,17 @@ def _temporary_dir():
     return _temporary[0]
 
 
+@functools.cache
+def kernel_sources_digest(folder=os.path.dirname(os.path.abspath(__file__))):
+    """SHA-256 of the kernel modules' sources (the ``.py`` files of ``folder``)."""
+    digest = hashlib.sha256()
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".py"):
+            with open(os.path.join(folder, name), "rb") as f:
+                digest.update(name.encode() + b"\0" + f.read() + b"\0")
+    return digest.hexdigest()
+
+
 class SkrnnCacheLocator(caching._SourceFileBackedLocatorMixin, caching._CacheLocator):
     """Numba cache locator for the source files of the skrnn package."""
 
@@ -72,6 +92,9 @@ class SkrnnCacheLocator(caching._SourceFileBackedLocatorMixin, caching._CacheLoc
 
     def get_cache_path(self):
         return self._cache_path
+
+    def get_source_stamp(self):
+        return kernel_sources_digest()
 
     @classmethod
     def from_function(cls, py_func, py_file):
