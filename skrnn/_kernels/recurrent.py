@@ -8,10 +8,13 @@ the layers and, inside it, its own loop over time, with the signatures of
 ``network_forward`` and ``network_backward`` (``train``): the helpers
 :func:`layer_input`, :func:`start_backward` and :func:`layer_gradients`
 hold what the layers share; the forward returns its top layer's last
-output, the head's input. A cell declares its
-weights and workspace with :func:`cell_rows`, names them and its two
-functions (``forward``, ``backward``) on its NamedTuple class and decorates
-that class with :func:`recurrent_cell`.
+output, the head's input. The backward writes (not accumulates) each
+layer's weight gradients into ``grad``; steps before ``t_stop`` are cut
+from the graph (truncated BPTT: no gradient reaches or crosses them);
+padding steps (``lead``) get no gradient and pass none on. A cell
+declares its weights and workspace with :func:`cell_rows`, names them and
+its two functions (``forward``, ``backward``) on its NamedTuple class and
+decorates that class with :func:`recurrent_cell`.
 
 Both loops sit in one function per cell, not a generic layer loop calling
 the cell's time loop, and the forward returns the top layer's state itself:
@@ -171,11 +174,6 @@ def layer_gradients(xb, sizes, ws, w_off, s_off, k):
     H), the gradient at its outputs, and ``dX`` (T, b, n_in), where it
     writes the gradient at its input for the layer below (when ``k > 0``).
     The two alternate between the shared rows ``dh_a`` and ``dh_b``.
-
-    A layer writes (not accumulates) its weight gradients into ``grad``;
-    steps before ``t_stop`` are cut from the graph (truncated BPTT: no
-    gradient reaches or crosses them); padding steps (``lead``) get no
-    gradient and pass none on.
     """
     T, b, _ = xb.shape
     L = sizes.shape[0] - 2
