@@ -17,29 +17,104 @@ its own signature. (Compared with one driver that branches on a cell code,
 this halved the cold compile of an RNN fit and cut the LSTM's by a
 fifth.)
 
-:func:`helper` marks every function that only kernels call. Numba compiles
-each such call into its own LLVM module, which the caller links in and
-optimises again, so a cold compile costs about the sum of every kernel's
-code times its depth in the call tree; helpers compile without the
-wrappers Python would need to call them, and ``loss_grad`` is inlined
-into its callers, which removed a level (together with not inlining
-``sigmoid`` and ``tanh`` in Numba's IR, an LSTM's first fit compiles in
-11.5 s instead of 14.9 s on the Intel VM of the README).
+:func:`helper` marks every function that only kernels call. Numba would
+compile each such call into a finished library of its own: its LLVM
+module optimised, then emitted as machine code, and the module linked into
+the caller, which optimises it again. A helper's machine code never runs,
+though (no wrapper lets Python call it, and each caller emits its own copy
+of what it inlines), so helpers compile through ``_HelperCompiler``: their
+module is optimised function by function only, and stops before whole-module
+optimisation and machine code. The calling kernel optimises and emits it
+once, with its own code. Helpers are therefore not cached on disk (Numba's
+cache keeps machine code) but compiled once per process and argument types,
+and only when a kernel that calls them is not in the cache itself. Together
+with wrapper-free helpers, ``loss_grad`` inlined into its callers and
+``sigmoid`` and ``tanh`` not inlined in Numba's IR, a cold LSTM fit compiles
+in 7.8 s instead of 14.9 s on the Intel VM of the README.
 """
 
 import inspect
 
+from numba.core import typed_passes
+from numba.core.codegen import JITCodeLibrary
+from numba.core.compiler import CompilerBase, DefaultPassBuilder
+from numba.core.compiler_machinery import LoweringPass, register_pass
 from numba.extending import overload
 
 JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
 INLINE = dict(JIT, inline="always")
-# A helper's compiled code only ever runs inside a kernel, so it needs
-# neither the wrapper that lets Python call it nor the C-callable one: each
-# is LLVM code to optimise and emit per helper (1.2 s of an LSTM's cold
-# compile of 14.4 s). Only for functions Python never calls compiled:
-# see :func:`helper`.
-HELPER = dict(JIT, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 
+
+class _LinkedOnlyLibrary(JITCodeLibrary):
+    # A helper's code library: its module is only ever linked into callers
+    # (Numba's ``_get_module_for_linking``), which optimise and emit it with
+    # their own code, so whole-module optimisation and machine code here
+    # would be work thrown away.
+
+    def _optimize_final_module(self):
+        pass
+
+    def _finalize_final_module(self):
+        self._finalized = True
+
+    @property
+    def codegen(self):
+        return _WithoutEnvironment(self._codegen)
+
+
+class _WithoutEnvironment:
+    # The codegen as the lowering sees it from a helper's library. Numba
+    # writes the address of a function's environment into its emitted
+    # global; a helper has none (its callers bring their own), so writing
+    # it would dereference a null address.
+
+    def __init__(self, codegen):
+        self._codegen = codegen
+
+    def set_env(self, env_name, env):
+        pass
+
+    def __getattr__(self, name):
+        return getattr(self._codegen, name)
+
+
+@register_pass(mutates_CFG=False, analysis_only=False)
+class _UseLinkedOnlyLibrary(LoweringPass):
+    # Gives the lowering a ``_LinkedOnlyLibrary`` before Numba's lowering
+    # pass would create an ordinary one.
+    _name = "skrnn_use_linked_only_library"
+
+    def __init__(self):
+        LoweringPass.__init__(self)
+
+    def run_pass(self, state):
+        state.library = _LinkedOnlyLibrary(
+            state.targetctx.codegen(), state.func_id.func_qualname
+        )
+        return True
+
+
+class _HelperCompiler(CompilerBase):
+    # Numba's nopython pipeline, lowering into a ``_LinkedOnlyLibrary``.
+
+    def define_pipelines(self):
+        pipeline = DefaultPassBuilder.define_nopython_pipeline(self.state)
+        pipeline.add_pass_after(_UseLinkedOnlyLibrary, typed_passes.IRLegalization)
+        pipeline.finalize()
+        return [pipeline]
+
+
+# A helper's compiled code only ever runs inside a kernel: it needs neither
+# the wrapper that lets Python call it nor the C-callable one, nor machine
+# code of its own, so it is not cached either (Numba's cache holds machine
+# code). Only for functions Python never calls compiled: see :func:`helper`.
+HELPER = dict(
+    JIT,
+    cache=False,
+    no_cpython_wrapper=True,
+    no_cfunc_wrapper=True,
+    pipeline_class=_HelperCompiler,
+)
 
 def _compile_calls(function, typing, **options):
     # Calls of ``function`` in compiled code compile what ``typing`` returns
@@ -53,8 +128,9 @@ def helper(function=None, *, forceinline=False):
     """Decorate a function that kernels call: compiled into them, plain Python
     outside them.
 
-    Calls from compiled code compile ``function`` itself (cached, once per
-    argument types) without wrappers; a call from Python runs its Python
+    Calls from compiled code compile ``function`` itself, once per argument
+    types and process, into LLVM code that the calling kernels optimise and
+    emit (see the module's docstring); a call from Python runs its Python
     body, slowly but correctly. (A Numba dispatcher compiled without its
     Python wrapper would crash the interpreter when Python called it.)
     ``@helper(forceinline=True)``: LLVM inlines it into every caller, even
