@@ -5,10 +5,11 @@ small model (64 sequences of 24 steps, 8 hidden units, 2 epochs, float64)
 and predicts with it. "cold" runs on an empty cache folder, so its fit
 includes compiling the training kernels and its first predict the
 prediction kernels; "warm" runs again on the cache the cold run left. The script
-also lists which kernels each cold fit compiled (the cache index files it
-wrote), to show that a fit compiles only what it uses, and measures the
-per-worker cost in joblib's worker processes (as a parallel search uses
-them) on the warm cache.
+also lists every function each cold fit compiled (Numba's compile events:
+the kernels and the helpers compiled into them) and the dtypes they were
+compiled for, to show that a fit compiles only its own cell and dtype, and
+measures the per-worker cost in joblib's worker processes (as a parallel
+search uses them) on the warm cache.
 
 Run: ``python benchmarks/bench_startup.py [--json out.json]``.
 """
@@ -23,28 +24,42 @@ import tempfile
 import time
 
 FIT = """
-import time
+import json, time
 t0 = time.perf_counter()
 import numpy as np
+from numba.core import event
 import skrnn
 t1 = time.perf_counter()
 X = np.random.RandomState(0).normal(size=(64, 24))
-model = skrnn.{name}(hidden_layer_sizes=(8,), max_iter=2).fit(X, X[:, -1])
+with event.install_recorder("numba:compile") as compiles:
+    model = skrnn.{name}(hidden_layer_sizes=(8,), max_iter=2).fit(X, X[:, -1])
 t2 = time.perf_counter()
 model.predict(X)
 t3 = time.perf_counter()
-print(t1 - t0, t2 - t1, t3 - t2)
+# skrnn's own functions (not Numba's implementations of NumPy's).
+starts = [e.data for _, e in compiles.buffer if e.is_start
+          and e.data["dispatcher"].py_func.__module__.startswith("skrnn")]
+print(json.dumps({{
+    "times": [t1 - t0, t2 - t1, t3 - t2],
+    "compiled": sorted({{
+        d["dispatcher"].py_func.__module__.rsplit(".", 1)[-1] + "."
+        + d["dispatcher"].py_func.__qualname__.replace(".<locals>", "")
+        for d in starts
+    }}),
+    "dtypes": sorted({{t for d in starts for t in ("float32", "float64")
+                      if t in str(d["args"])}}),
+}}))
 """
 
 
 def run(name, cache):
     env = dict(os.environ, SKRNN_CACHE_DIR=cache, PYTHONWARNINGS="ignore")
     tic = time.perf_counter()
-    out = subprocess.run(
+    out = json.loads(subprocess.run(
         [sys.executable, "-c", FIT.format(name=name)], env=env, check=True,
         capture_output=True, text=True,
-    ).stdout.split()
-    return (time.perf_counter() - tic, *map(float, out))
+    ).stdout.splitlines()[-1])
+    return (time.perf_counter() - tic, *out["times"]), out
 
 
 # Per-worker cost in a parallel search: 8 small fits in joblib's 2 loky
@@ -88,15 +103,6 @@ def search_workers(cache):
     return json.loads(out.splitlines()[-1])
 
 
-def compiled_kernels(cache):
-    # The cached functions (their index files): a fit's top-level kernels
-    # and whatever they call that Numba compiles on its own.
-    names = set()
-    for _, _, files in os.walk(cache):
-        names.update(f.split("-")[0] for f in files if f.endswith(".nbi"))
-    return sorted(names)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -105,15 +111,15 @@ def main():
     results = {}
     for name in ["RNNRegressor", "LSTMRegressor", "GRURegressor", "WindowMLPRegressor"]:
         cache = tempfile.mkdtemp(prefix="skrnn-startup-")
-        cold = run(name, cache)
-        kernels = compiled_kernels(cache)
-        warm = [run(name, cache) for _ in range(args.repeats)]
+        cold, compiled = run(name, cache)
+        warm = [run(name, cache)[0] for _ in range(args.repeats)]
         results[name] = {
             "cold_process_s": cold[0], "cold_fit_s": cold[2], "cold_predict_s": cold[3],
             "warm_process_s": statistics.median(w[0] for w in warm),
             "warm_import_s": statistics.median(w[1] for w in warm),
             "warm_fit_s": statistics.median(w[2] for w in warm),
-            "kernels_compiled": kernels,
+            "fit_compiled": compiled["compiled"],
+            "fit_compiled_dtypes": compiled["dtypes"],
         }
         r = results[name]
         print(
@@ -122,7 +128,10 @@ def main():
             f"warm: process {r['warm_process_s']:4.2f} s "
             f"(import {r['warm_import_s']:4.2f} s, first fit {r['warm_fit_s']:4.2f} s)"
         )
-        print(f"{'':20s} compiled: {', '.join(kernels)}")
+        print(
+            f"{'':20s} the cold fit compiled ({', '.join(compiled['dtypes'])}): "
+            + ", ".join(compiled["compiled"])
+        )
         if name == "RNNRegressor":
             w = results["search_workers"] = search_workers(cache)
             print(
