@@ -116,6 +116,7 @@ HELPER = dict(
     pipeline_class=_HelperCompiler,
 )
 
+
 def _compile_calls(function, typing, **options):
     # Calls of ``function`` in compiled code compile what ``typing`` returns
     # for their argument types; Numba matches that against this signature.
