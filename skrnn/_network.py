@@ -25,7 +25,7 @@ from ._kernels.activations import ACTIVATION_CODES
 from ._kernels.dense import WEIGHTS as HEAD_WEIGHTS
 from ._kernels.dense import Dense
 from ._kernels.gru import GRU
-from ._kernels.layout import CARRY, GRAD, KEPT, OUTPUTS, SHARED, STEPS
+from ._kernels.layout import CARRY, GRAD, KEPT, OUTPUTS, SHARED, STACKED, STEPS
 from ._kernels.losses import LOSS_CODES, Loss, add_penalty
 from ._kernels.lstm import LSTM
 from ._kernels.rnn import RNN
@@ -232,6 +232,7 @@ class Network:
         self.n_outputs = int(n_outputs)
         self._weights = net_type.weights
         self._rows = type(net_type.rows).specs
+        self._step_scratch = net_type.step_scratch
         # (layer, name, shape, init) of every array, in storage order: each
         # hidden layer's as its kind declares them, then the linear head's.
         self._arrays = []
@@ -343,7 +344,7 @@ class Network:
         sizes = self.sizes.tolist()
         L = self.n_layers
         layer_rows = []
-        for k, H in enumerate(sizes[1:-1]):
+        for k, (n_in, H) in enumerate(zip(sizes[:-2], sizes[1:-1])):
             steps = {
                 OUTPUTS: T + 1 if training or k < L - 1 else 2,
                 KEPT: T + 1 if training else 2,
@@ -351,15 +352,15 @@ class Network:
                 GRAD: T if training else 0,
                 CARRY: 1 if training else 0,
             }
-            layer_rows.append([steps[length] * B * width * H for length, width in self._rows])
+            layer_rows.append([steps[length] * B * (n_in + H if width == STACKED else width * H)
+                               for length, width in self._rows])
         n_out, n_last = sizes[-1], sizes[-2]
-        gate_width = max(width for rows, width, _ in type(self._weights).specs if rows)
-        recurrent, grad = int(self.recurrent), int(training and self.recurrent)
+        grad = int(training and self.recurrent)
         shared = dict(
             xb=T * B * sizes[0], yb=B * n_out, swb=B, pred=B * n_out, dpred=B * n_out,
             dtop=B * n_last, dh_a=grad * T * B * max(sizes[:-1]),
             dh_b=grad * T * B * max(sizes[:-1]),
-            rec=recurrent * B * gate_width * max(sizes[1:-1]),
+            rec=B * self._step_scratch * max(sizes[1:-1]),
         )
         w_off = np.full((L, len(self._rows)), -1, dtype=np.int64)
         offset = 0

@@ -143,6 +143,7 @@ class Dense(NamedTuple):
 
     weights = WEIGHTS
     rows = ROWS
+    step_scratch = 0
     gather = gather_flat
     network_forward = dense_network_forward
     network_backward = dense_network_backward

@@ -174,5 +174,6 @@ class GRU(NamedTuple):
 
     weights = WEIGHTS
     rows = ROWS
+    step_scratch = 3  # the input product x_t @ W_ih (b, 3H)
     forward = gru_forward
     backward = gru_backward

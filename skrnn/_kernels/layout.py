@@ -22,6 +22,10 @@ STEPS = "steps"  # per-step values: T in training, 1 in predict
 GRAD = "grad"  # per-step gradients: T in training, none in predict
 CARRY = "carry"  # one step of gradient carried back in time: training only
 
+#: The width of a row holding a step's input beside the previous state
+#: (n_in + H columns), the operand of a product with stacked weights.
+STACKED = "stacked"
+
 
 def columns(*names):
     """A namedtuple whose field ``name`` holds its position."""
@@ -34,8 +38,8 @@ def named(**specs):
     ``skrnn._network``.
 
     Workspace rows are ``name=(length, width)``: a length above, a width in
-    multiples of the layer's hidden size. Weight arrays are ``name=(rows,
-    width, init)``: ``rows`` is ``"inputs"`` or ``"hidden"`` for a matrix
+    multiples of the layer's hidden size (or ``STACKED``: n_in + H). Weight
+    arrays are ``name=(rows, width, init)``: ``rows`` is ``"inputs"`` or ``"hidden"`` for a matrix
     (n_in or H rows, penalised by ``alpha``) or ``None`` for a bias vector
     (not penalised), ``width`` in multiples of the layer's size, ``init``
     the name of an initialisation scheme of ``skrnn._network``.
@@ -63,5 +67,7 @@ def vector(a, off, n):
 #: Rows of ``s_off``, shared by all layers, sized by ``skrnn._network``: the
 #: gathered minibatch (inputs, targets, weights), the head's output and its
 #: gradient, the gradient at the top layer's last output, two buffers of
-#: gradients between recurrent layers and the recurrent step's scratch.
+#: gradients between recurrent layers and the recurrent step's scratch
+#: (``step_scratch`` times H wide, as the layer kind declares: 0 where a
+#: step needs none).
 SHARED = columns("xb", "yb", "swb", "pred", "dpred", "dtop", "dh_a", "dh_b", "rec")

@@ -119,5 +119,6 @@ class RNN(NamedTuple):
 
     weights = WEIGHTS
     rows = ROWS
+    step_scratch = 1  # the input product x_t @ W_ih (b, H)
     forward = rnn_forward
     backward = rnn_backward
