@@ -125,11 +125,15 @@ def main():
         fractions = {}
         for run in runs:
             for r, key in zip(run["recurrent"], _keys(run)):
-                fractions.setdefault(key, []).append(r["train_peak_fraction"])
+                fractions.setdefault(key, []).append(
+                    (r["train_peak_fraction"], r.get("floor_peak_fraction")))
         for key, values in fractions.items():
             if key[0] == 256:  # the largest row: its share of the GEMM peak
-                print(f"{key}: training at {100 * statistics.median(values):.0f}% of the "
-                      "GEMM peak")
+                train = statistics.median(v[0] for v in values)
+                floors = [v[1] for v in values if v[1] is not None]
+                floor = (f", its products alone at {100 * statistics.median(floors):.0f}%"
+                         if floors else "")  # runs before 2026-12-05 have no floor's share
+                print(f"{key}: training at {100 * train:.0f}% of the GEMM peak{floor}")
         for name in ("mlp", "single_predict_us"):
             values = [run.get(name) for run in runs if run.get(name)]
             if values:
