@@ -39,10 +39,11 @@ def named(**specs):
 
     Workspace rows are ``name=(length, width)``: a length above, a width in
     multiples of the layer's hidden size (or ``STACKED``: n_in + H). Weight
-    arrays are ``name=(rows, width, init)``: ``rows`` is ``"inputs"`` or ``"hidden"`` for a matrix
-    (n_in or H rows, penalised by ``alpha``) or ``None`` for a bias vector
-    (not penalised), ``width`` in multiples of the layer's size, ``init``
-    the name of an initialisation scheme of ``skrnn._network``.
+    arrays are ``name=(rows, width, init)``: ``rows`` is ``"inputs"`` or
+    ``"hidden"`` for a matrix (n_in or H rows, penalised by ``alpha``) or
+    ``None`` for a bias vector (not penalised), ``width`` in multiples of
+    the layer's size, ``init`` the name of an initialisation scheme of
+    ``skrnn._network``.
     """
     table = columns(*specs)
     type(table).specs = tuple(specs.values())

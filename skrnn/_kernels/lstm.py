@@ -31,6 +31,8 @@ from .recurrent import (
     zero_padding_rows,
 )
 
+# W_ih and W_hh adjacent, in this order: the kernels view them as one
+# matrix [W_ih; W_hh] (n_in + H, 4H), and their gradients likewise.
 WEIGHTS = named(
     W_ih=("inputs", 4, "glorot"),
     W_hh=("hidden", 4, "orthogonal"),
