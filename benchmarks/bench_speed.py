@@ -279,10 +279,10 @@ def bench_recurrent(results, repeats, rows, classify=False):
 
 @njit(cache=True, nogil=True)
 def _training_products(x, W_ih, h, W_hh, g, dh, X_all, H_all, dA_all, dW_ih, dW_hh, T):
-    # One minibatch's matrix products as skrnn's RNN and GRU training run
-    # them, and nothing else: per step the input and recurrent products of
-    # the forward pass and the recurrent product of the backward pass, then
-    # the two weight-gradient products over all steps.
+    # One minibatch's matrix products as skrnn's GRU training runs them, and
+    # nothing else: per step the input and recurrent products of the
+    # forward pass and the recurrent product of the backward pass, then the
+    # two weight-gradient products over all steps.
     for _ in range(T):
         np.dot(h, W_hh, g)
         np.dot(x, W_ih, g)
@@ -294,9 +294,9 @@ def _training_products(x, W_ih, h, W_hh, g, dh, X_all, H_all, dA_all, dW_ih, dW_
 
 @njit(cache=True, nogil=True)
 def _stacked_training_products(xh, W, g, dh, XH_all, dA_all, dW, T):
-    # The same for the LSTM, whose steps multiply the input beside the
-    # previous state, [x_t | h_{t-1}], by W_ih stacked over W_hh (one
-    # product a step, one weight-gradient product); the backward's
+    # The same for the LSTM and the RNN, whose steps multiply the input
+    # beside the previous state, [x_t | h_{t-1}], by W_ih stacked over W_hh
+    # (one product a step, one weight-gradient product); the backward's
     # recurrent product multiplies by W_hh, the last H rows of W.
     H = dh.shape[1]
     W_hh = W[W.shape[0] - H :]
@@ -318,7 +318,7 @@ def training_floor(cell, B, T, D, H, dtype, n_batches, repeats):
     def a(*shape):
         return rng.normal(size=shape).astype(dtype)
 
-    if cell != "lstm":
+    if cell == "gru":
         products = _training_products
         arrays = (a(B, D), a(D, G), a(B, H), a(H, G), a(B, G), a(B, H), a(T * B, D),
                   a(T * B, H), a(T * B, G), a(D, G), a(H, G), T)

@@ -42,24 +42,9 @@ def column_sums(A, out):
 
 
 @helper
-def add_input_product(x, W, out, scratch):
-    """out += x @ W. By hand for one input feature (a univariate series),
-    where the BLAS call costs more than its multiplications; otherwise
-    ``scratch`` (the shape of ``out``) holds the BLAS product."""
-    if x.shape[1] != 1:
-        np.dot(x, W, scratch)
-        out += scratch
-        return
-    w = W[0]
-    for i in range(x.shape[0]):
-        xi, oi = x[i, 0], out[i]
-        for j in range(oi.shape[0]):
-            oi[j] += xi * w[j]
-
-
-@helper
 def input_product(x, W, out):
-    """out = x @ W, by hand for one input feature (see add_input_product)."""
+    """out = x @ W. By hand for one input feature (a univariate series),
+    where the BLAS call costs more than its multiplications."""
     if x.shape[1] != 1:
         np.dot(x, W, out)
         return

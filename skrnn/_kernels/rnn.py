@@ -1,4 +1,5 @@
-"""Vanilla (Elman) recurrent layer: h_t = act(x_t @ W_ih + h_{t-1} @ W_hh + b)."""
+"""Vanilla (Elman) recurrent layer: h_t = act(x_t @ W_ih + h_{t-1} @ W_hh + b),
+computed as act([x_t | h_{t-1}] @ [W_ih; W_hh] + b) (one product: stack_step)."""
 
 from typing import NamedTuple
 
@@ -7,8 +8,7 @@ from numba import njit
 
 from .activations import TANH, activate_rows
 from .config import INLINE, helper, implementation
-from .dense import add_input_product
-from .layout import CARRY, GRAD, named, vector, view2, view3
+from .layout import CARRY, GRAD, STACKED, STEPS, named, vector, view2, view3
 from .recurrent import (
     bias_grad,
     cell_rows,
@@ -16,11 +16,14 @@ from .recurrent import (
     layer_gradients,
     layer_input,
     recurrent_cell,
+    stack_step,
+    stacked_weight_grads,
     start_backward,
-    weight_grads,
     zero_padding_rows,
 )
 
+# W_ih and W_hh adjacent, in this order: the kernels view them as one
+# matrix [W_ih; W_hh] (n_in + H, H), and their gradients likewise.
 WEIGHTS = named(
     W_ih=("inputs", 1, "glorot"),
     W_hh=("hidden", 1, "orthogonal"),
@@ -28,18 +31,17 @@ WEIGHTS = named(
 )
 
 ROWS = cell_rows(
+    xh=(STEPS, STACKED),  # [x_t | h_{t-1}], the operand of the step's product
     dz=(GRAD, 1),  # gradient at the pre-activations
     carry=(CARRY, 1),  # gradient reaching h_t from step t + 1
 )
 
 
 @njit(**INLINE)
-def rnn_step(x, W_ih, W_hh, b, kind, h_prev, h, rec):
-    """One step: h = act(x @ W_ih + h_prev @ W_hh + b), ``h`` distinct from
-    ``h_prev``. The recurrent product goes straight into ``h`` and the input
-    product is added to it. rec : (B, H) scratch."""
-    np.dot(h_prev, W_hh, h)
-    add_input_product(x, W_ih, h, rec)
+def rnn_step(xh, W, b, kind, h):
+    """One step: h = act(xh @ W + b) from ``xh`` = [x_t | h_{t-1}] (B, D +
+    H) and W = [W_ih; W_hh] (D + H, H), ``h`` distinct from ``xh``."""
+    np.dot(xh, W, h)
     activate_rows(h, b, kind)
 
 
@@ -49,18 +51,19 @@ def rnn_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
     returns the top layer's last output (see ``train.network_forward`` and
     ``recurrent.layer_input``). Writes hs[t + 1] = h_t, hs[0] = 0."""
     for k in range(sizes.shape[0] - 2):
-        inp, H, n_states, rec = layer_input(xb, sizes, ws, w_off, s_off, keep, k)
+        inp, H, n_states, _ = layer_input(xb, sizes, ws, w_off, s_off, keep, k)
         T, b, n_in = inp.shape
-        W_ih = view2(params, p_off[k, WEIGHTS.W_ih], n_in, H)
-        W_hh = view2(params, p_off[k, WEIGHTS.W_hh], H, H)
+        steps = T if keep else 1
+        W = view2(params, p_off[k, WEIGHTS.W_ih], n_in + H, H)  # W_ih over W_hh
         bias = vector(params, p_off[k, WEIGHTS.b], H)
         Hs = view3(ws, w_off[k, ROWS.hs], n_states, b, H)
-        scratch = rec[: b * H].reshape((b, H))
+        XH = view3(ws, w_off[k, ROWS.xh], steps, b, n_in + H)
         Hs[0] = 0.0
         for t in range(T):
             p = first_real_row(lead, t)
-            rnn_step(inp[t][p:], W_ih, W_hh, bias, net.activation, Hs[t % n_states][p:],
-                     Hs[(t + 1) % n_states][p:], scratch[p:])
+            # Every row, padding included: the weight gradients read them all.
+            stack_step(inp[t], Hs[t % n_states], XH[t % steps])
+            rnn_step(XH[t % steps][p:], W, bias, net.activation, Hs[(t + 1) % n_states][p:])
             zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
     return Hs[T % n_states]  # the top layer's last output
 
@@ -88,8 +91,8 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
             zero_padding_rows(dz, lead, t)
             if t > t_stop:
                 np.dot(dz[p:], W_hh.T, carry[p:])
-        weight_grads(inp, Hs, dZ, dZ, view2(grad, p_off[k, WEIGHTS.W_ih], n_in, H),
-                     view2(grad, p_off[k, WEIGHTS.W_hh], H, H))
+        stacked_weight_grads(view3(ws, w_off[k, ROWS.xh], T, B, n_in + H), dZ,
+                             view2(grad, p_off[k, WEIGHTS.W_ih], n_in + H, H))
         bias_grad(dZ, vector(grad, p_off[k, WEIGHTS.b], H))
         if k > 0:
             np.dot(dZ.reshape(T * B, H), W_ih.T, dX.reshape(T * B, n_in))
@@ -119,6 +122,6 @@ class RNN(NamedTuple):
 
     weights = WEIGHTS
     rows = ROWS
-    step_scratch = 1  # the input product x_t @ W_ih (b, H)
+    step_scratch = 0  # one product a step (stack_step)
     forward = rnn_forward
     backward = rnn_backward
