@@ -192,8 +192,9 @@ def weight_grads(X, Hs, dZ_x, dZ_h, dW_ih, dW_hh):
     """All timesteps' weight gradients as two large products after the
     backward loop, not one small product a step: dW_ih from the inputs X
     (T, b, n_in) and the gradients at their projections ``dZ_x`` (T, b, G),
-    dW_hh from the previous states Hs[:T] and ``dZ_h`` (the same array for
-    cells whose recurrent and input terms add up before the nonlinearity)."""
+    dW_hh from the previous states Hs[:T] and ``dZ_h``. For the GRU, whose
+    two terms differ (the reset gate multiplies the recurrent one); cells
+    whose terms add up use :func:`stacked_weight_grads`."""
     T, B, D = X.shape
     H, G = Hs.shape[2], dZ_x.shape[2]
     np.dot(X.reshape(T * B, D).T, dZ_x.reshape(T * B, G), dW_ih)
