@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from skrnn import _network
+from skrnn._kernels.recurrent import steps_per_product
 from skrnn._network import Network
 
 TOL = 1e-6
@@ -328,6 +329,18 @@ def test_padded_minibatch_gradient_matches_finite_differences(kind, activation, 
     assert np.abs(grad - numeric).max() / np.abs(numeric).max() < TOL
 
 
+def _sequence_by_sequence(net, params, X, y, sw, lead, bptt_steps):
+    # The sample-weighted sums of each sequence's loss and gradient, each
+    # computed alone, from its first real step (after lead[i] of padding).
+    g_sum, v_sum = np.zeros_like(params), 0.0
+    for i, k in enumerate(lead):
+        g = np.zeros_like(params)
+        v_sum += sw[i] * net.loss_grad(params, X[i : i + 1, k:], y[i : i + 1], sw[i : i + 1],
+                                       0.0, g, bptt_steps)
+        g_sum += sw[i] * g
+    return v_sum, g_sum
+
+
 @pytest.mark.parametrize("kind, activation", CELLS, ids=CELL_IDS)
 @pytest.mark.parametrize("lead", [[3, 0, 5], [5, 3, 0]], ids=["any order", "shortest first"])
 @pytest.mark.parametrize("bptt_steps", [None, 2], ids=["full BPTT", "truncated"])
@@ -346,14 +359,31 @@ def test_a_padded_minibatch_is_the_weighted_sum_of_its_sequences_alone(kind, act
     params = _perturbed_params(net, 5)
     g_batch = np.zeros_like(params)
     value = net.loss_grad(params, X_noisy, y, sw, 0.0, g_batch, bptt_steps, lead=lead)
-    g_sum, v_sum = np.zeros_like(params), 0.0
-    for i, k in enumerate(lead):
-        g = np.zeros_like(params)
-        v_sum += sw[i] * net.loss_grad(params, X[i : i + 1, k:], y[i : i + 1], sw[i : i + 1],
-                                       0.0, g, bptt_steps)
-        g_sum += sw[i] * g
+    v_sum, g_sum = _sequence_by_sequence(net, params, X, y, sw, lead, bptt_steps)
     assert value == pytest.approx(v_sum / sw.sum(), rel=1e-12)
     np.testing.assert_allclose(g_batch, g_sum / sw.sum(), rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("kind, activation", CELLS, ids=CELL_IDS)
+@pytest.mark.parametrize("bptt_steps", [None, 4], ids=["full BPTT", "truncated"])
+def test_weight_gradients_added_block_by_block_are_the_sum_over_sequences(kind, activation,
+                                                                           bptt_steps):
+    # A minibatch wide enough that the backward pass adds its weight
+    # gradients a few steps at a time (recurrent.add_weight_grads), padded
+    # and truncated, against each sequence's gradient alone (one block).
+    n, T, H = 64, 10, 64
+    X, y, sw = _data(n_samples=n, n_timesteps=T, seed=11)
+    lead = np.random.RandomState(12).randint(0, 6, size=n)
+    net = Network(kind, 2, (H, 3), 2, activation)
+    params = _perturbed_params(net, 6)
+    G = {"rnn": 1, "lstm": 4, "gru": 3}[kind] * H
+    width = {"rnn": 2 + H + G, "lstm": 2 + H + G, "gru": H + G}[kind]
+    assert steps_per_product(n, width, 8) < T - 1  # several blocks in the first layer
+    g_batch = np.zeros_like(params)
+    value = net.loss_grad(params, X, y, sw, 0.0, g_batch, bptt_steps, lead=lead)
+    v_sum, g_sum = _sequence_by_sequence(net, params, X, y, sw, lead, bptt_steps)
+    assert value == pytest.approx(v_sum / sw.sum(), rel=1e-12)
+    np.testing.assert_allclose(g_batch, g_sum / sw.sum(), rtol=1e-9, atol=1e-13)
 
 
 # Every cell with and without a window; the window MLP needs one no longer

@@ -17,11 +17,13 @@ import numpy as np
 from numba import njit
 
 from .activations import sigmoid, tanh
+from .blas import gemm
 from .config import INLINE, helper, implementation
 from .dense import input_product
 from .layout import CARRY, GRAD, STEPS, named, vector, view2, view3
 from .recurrent import (
     add_into,
+    add_weight_grads,
     bias_grad,
     cell_rows,
     first_real_row,
@@ -29,7 +31,7 @@ from .recurrent import (
     layer_input,
     recurrent_cell,
     start_backward,
-    weight_grads,
+    steps_per_product,
     zero_padding_rows,
 )
 
@@ -46,7 +48,6 @@ ROWS = cell_rows(
     dz_x=(GRAD, 3),  # gradient at the input projections (and b_ih)
     dz_h=(GRAD, 3),  # gradient at the recurrent projections (and b_hh)
     carry=(CARRY, 1),  # gradient reaching h_t from step t + 1
-    back=(CARRY, 1),  # its part through W_hh, before it is added
 )
 
 
@@ -126,10 +127,12 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         dZx = view3(ws, w_off[k, ROWS.dz_x], T, B, G)
         dZh = view3(ws, w_off[k, ROWS.dz_h], T, B, G)
         dh = view2(ws, w_off[k, ROWS.carry], B, H)
-        back = view2(ws, w_off[k, ROWS.back], B, H)
+        dW_hh = view2(grad, p_off[k, WEIGHTS.W_hh], H, G)
+        per_product = steps_per_product(B, H + G, dZh.itemsize)
         dZx[:t_stop] = 0.0
         dZh[:t_stop] = 0.0
         dh[:] = 0.0
+        t_hi = T  # the steps t_hi.. have their recurrent weight gradients in dW_hh
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
             add_into(dh[p:], dH[t][p:])
@@ -155,11 +158,16 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
                     dhi[j] *= z[j]  # the direct path from h_t to h_{t-1}
             zero_padding_rows(dZx[t], lead, t)
             zero_padding_rows(dZh[t], lead, t)
+            if t == t_stop or (T - t) % per_product == 0:
+                add_weight_grads(Hs, dZh, t, t_hi, dW_hh, t_hi == T)
+                t_hi = t
             if t > t_stop:
-                np.dot(dZh[t][p:], W_hh.T, back[p:])
-                add_into(dh[p:], back[p:])
-        weight_grads(inp, Hs, dZx, dZh, view2(grad, p_off[k, WEIGHTS.W_ih], n_in, G),
-                     view2(grad, p_off[k, WEIGHTS.W_hh], H, G))
+                gemm(dZh[t][p:], W_hh.T, dh[p:], 1.0)  # dh += the part through W_hh
+        # The input weights' gradients in one product over all steps: with
+        # n_in rows (8 on the benchmark's largest model, 1 for a univariate
+        # series), a product of a few steps is too small to run fast.
+        np.dot(inp.reshape(T * B, n_in).T, dZx.reshape(T * B, G),
+               view2(grad, p_off[k, WEIGHTS.W_ih], n_in, G))
         bias_grad(dZx, vector(grad, p_off[k, WEIGHTS.b_ih], G))
         bias_grad(dZh, vector(grad, p_off[k, WEIGHTS.b_hh], G))
         if k > 0:

@@ -19,6 +19,7 @@ from .config import INLINE, helper, implementation
 from .layout import CARRY, GRAD, KEPT, STACKED, STEPS, named, vector, view2, view3
 from .recurrent import (
     add_into,
+    add_weight_grads,
     bias_grad,
     cell_rows,
     first_real_row,
@@ -26,8 +27,8 @@ from .recurrent import (
     layer_input,
     recurrent_cell,
     stack_step,
-    stacked_weight_grads,
     start_backward,
+    steps_per_product,
     zero_padding_rows,
 )
 
@@ -136,9 +137,13 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
         dA = view3(ws, w_off[k, ROWS.dz], T, B, G)
         dh = view2(ws, w_off[k, ROWS.carry_h], B, H)
         dc = view2(ws, w_off[k, ROWS.carry_c], B, H)
+        XH = view3(ws, w_off[k, ROWS.xh], T, B, n_in + H)
+        dW = view2(grad, p_off[k, WEIGHTS.W_ih], n_in + H, G)  # [dW_ih; dW_hh]
+        per_product = steps_per_product(B, n_in + H + G, dA.itemsize)
         dA[:t_stop] = 0.0
         dh[:] = 0.0
         dc[:] = 0.0
+        t_hi = T  # the steps t_hi.. have their weight gradients in dW
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
             add_into(dh[p:], dH[t][p:])
@@ -162,10 +167,11 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
                 for j in range(H):
                     dci[j] *= f_g[j]
             zero_padding_rows(dA[t], lead, t)
+            if t == t_stop or (T - t) % per_product == 0:
+                add_weight_grads(XH, dA, t, t_hi, dW, t_hi == T)
+                t_hi = t
             if t > t_stop:
                 np.dot(dA[t][p:], W_hh.T, dh[p:])
-        stacked_weight_grads(view3(ws, w_off[k, ROWS.xh], T, B, n_in + H), dA,
-                             view2(grad, p_off[k, WEIGHTS.W_ih], n_in + H, G))
         bias_grad(dA, vector(grad, p_off[k, WEIGHTS.b], G))
         if k > 0:
             np.dot(dA.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in))

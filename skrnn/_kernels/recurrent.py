@@ -27,9 +27,9 @@ and GRU (not the RNN, whose gain the helpers took), returning the state
 without a helper another 0.2 to 0.4 s off the RNN and LSTM.
 """
 
-import numpy as np
 from numba import njit
 
+from .blas import gemm
 from .config import INLINE, helper, implementation
 from .dense import column_sums
 from .layout import OUTPUTS, SHARED, columns, named, view3
@@ -188,27 +188,13 @@ def layer_gradients(xb, sizes, ws, w_off, s_off, k):
 
 
 @helper
-def weight_grads(X, Hs, dZ_x, dZ_h, dW_ih, dW_hh):
-    """All timesteps' weight gradients as two large products after the
-    backward loop, not one small product a step: dW_ih from the inputs X
-    (T, b, n_in) and the gradients at their projections ``dZ_x`` (T, b, G),
-    dW_hh from the previous states Hs[:T] and ``dZ_h``. For the GRU, whose
-    two terms differ (the reset gate multiplies the recurrent one); cells
-    whose terms add up use :func:`stacked_weight_grads`."""
-    T, B, D = X.shape
-    H, G = Hs.shape[2], dZ_x.shape[2]
-    np.dot(X.reshape(T * B, D).T, dZ_x.reshape(T * B, G), dW_ih)
-    np.dot(Hs[:T].reshape(T * B, H).T, dZ_h.reshape(T * B, G), dW_hh)
-
-
-@helper
 def stack_step(x, h_prev, xh):
     """xh = [x | h_prev] (b, n_in + H): a step's input beside the previous
     state, so that one product with the weights W_ih stacked over W_hh
     (n_in + H, G; adjacent in ``params``) gives both terms of a cell whose
     input and recurrent terms add up before the nonlinearity, and training
-    keeps each step's ``xh`` for one weight-gradient product
-    (:func:`stacked_weight_grads`). At one thread, the 256/100/8/128
+    keeps each step's ``xh`` for its weight-gradient product
+    (:func:`add_weight_grads`). At one thread, the 256/100/8/128
     float32 LSTM's forward products took 39 ms a minibatch stacked against
     47 ms as two products and their sum, its weight gradients 48 ms against
     60 ms. The LSTM's and the RNN's steps use it (the GRU's cannot: its
@@ -224,13 +210,34 @@ def stack_step(x, h_prev, xh):
             xh[i, n_in + j] = h_prev[i, j]
 
 
+#: The bytes of operands one weight-gradient product reads at most (see
+#: :func:`steps_per_product`): half the L2 cache of the Zen 4 measured.
+_PRODUCT_BYTES = 1 << 19
+
+
+@njit(**INLINE)
+def steps_per_product(b, width, itemsize):
+    """How many steps' weight gradients :func:`add_weight_grads` adds in one
+    product: as many as keep its operands, ``b`` rows of ``width`` values a
+    step, within ``_PRODUCT_BYTES``, and at least one."""
+    return max(1, _PRODUCT_BYTES // (b * width * itemsize))
+
+
 @helper
-def stacked_weight_grads(XH, dZ, dW):
-    """dW = [dW_ih; dW_hh] (n_in + H, G), all timesteps' weight gradients
-    as one product from the stacked operands XH (T, b, n_in + H) of the
-    forward pass (see :func:`stack_step`) and dZ (T, b, G)."""
-    T, B, K = XH.shape
-    np.dot(XH.reshape(T * B, K).T, dZ.reshape(T * B, dZ.shape[2]), dW)
+def add_weight_grads(X, dZ, t, t_hi, dW, first):
+    """dW += X[t:t_hi]^T @ dZ[t:t_hi] (dW = ... if ``first``): the weight
+    gradients of the steps ``t`` to ``t_hi - 1``, X (T, b, K) the operands of
+    their products in the forward pass, dZ (T, b, G) the gradients at their
+    results. The backward loops call it as soon as a block of
+    :func:`steps_per_product` steps has its gradients, so that the product
+    reads dZ from the cache it was just written to: the 256/100/8/128
+    float32 LSTM's weight gradients took 43 ms a minibatch so, 52 ms as one
+    product over all steps after the loop (at one thread on the Zen 4,
+    whose OpenBLAS then spends a third of the product packing operands it
+    reads from memory). Padding rows add zeros (their dZ is zero)."""
+    n, B, K = t_hi - t, X.shape[1], X.shape[2]
+    gemm(X[t:t_hi].reshape(n * B, K).T, dZ[t:t_hi].reshape(n * B, dZ.shape[2]), dW,
+         0.0 if first else 1.0)
 
 
 @helper

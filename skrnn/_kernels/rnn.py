@@ -10,6 +10,7 @@ from .activations import TANH, activate_rows
 from .config import INLINE, helper, implementation
 from .layout import CARRY, GRAD, STACKED, STEPS, named, vector, view2, view3
 from .recurrent import (
+    add_weight_grads,
     bias_grad,
     cell_rows,
     first_real_row,
@@ -17,8 +18,8 @@ from .recurrent import (
     layer_input,
     recurrent_cell,
     stack_step,
-    stacked_weight_grads,
     start_backward,
+    steps_per_product,
     zero_padding_rows,
 )
 
@@ -82,17 +83,22 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         Hs = view3(ws, w_off[k, ROWS.hs], T + 1, B, H)
         dZ = view3(ws, w_off[k, ROWS.dz], T, B, H)
         carry = view2(ws, w_off[k, ROWS.carry], B, H)
+        XH = view3(ws, w_off[k, ROWS.xh], T, B, n_in + H)
+        dW = view2(grad, p_off[k, WEIGHTS.W_ih], n_in + H, H)  # [dW_ih; dW_hh]
+        per_product = steps_per_product(B, n_in + 2 * H, dZ.itemsize)
         dZ[:t_stop] = 0.0
         carry[:] = 0.0
+        t_hi = T  # the steps t_hi.. have their weight gradients in dW
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
             dz = dZ[t]
             _pre_activation_grad(dH[t][p:], carry[p:], Hs[t + 1][p:], net.activation, dz[p:])
             zero_padding_rows(dz, lead, t)
+            if t == t_stop or (T - t) % per_product == 0:
+                add_weight_grads(XH, dZ, t, t_hi, dW, t_hi == T)
+                t_hi = t
             if t > t_stop:
                 np.dot(dz[p:], W_hh.T, carry[p:])
-        stacked_weight_grads(view3(ws, w_off[k, ROWS.xh], T, B, n_in + H), dZ,
-                             view2(grad, p_off[k, WEIGHTS.W_ih], n_in + H, H))
         bias_grad(dZ, vector(grad, p_off[k, WEIGHTS.b], H))
         if k > 0:
             np.dot(dZ.reshape(T * B, H), W_ih.T, dX.reshape(T * B, n_in))
