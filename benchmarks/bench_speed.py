@@ -65,6 +65,8 @@ from skrnn import (
     RNNRegressor,
     WindowMLPRegressor,
 )
+from skrnn._kernels.blas import gemm
+from skrnn._kernels.recurrent import add_weight_grads, steps_per_product
 
 try:
     import torch
@@ -281,30 +283,41 @@ def bench_recurrent(results, repeats, rows, classify=False):
 def _training_products(x, W_ih, h, W_hh, g, dh, X_all, H_all, dA_all, dW_ih, dW_hh, T):
     # One minibatch's matrix products as skrnn's GRU training runs them, and
     # nothing else: per step the input and recurrent products of the
-    # forward pass and the recurrent product of the backward pass, then the
-    # two weight-gradient products over all steps.
+    # forward pass, then per step (last first) the backward's recurrent
+    # product, added into dh, and a block of steps' recurrent weight
+    # gradients whenever a block is complete; last the input weights'
+    # gradients over all steps. X_all, H_all, dA_all are (T, b, width).
+    B, H, G = h.shape[0], h.shape[1], g.shape[1]
     for _ in range(T):
         np.dot(h, W_hh, g)
         np.dot(x, W_ih, g)
-    for _ in range(T):
-        np.dot(g, W_hh.T, dh)
-    np.dot(X_all.T, dA_all, dW_ih)
-    np.dot(H_all.T, dA_all, dW_hh)
+    per_product, t_hi = steps_per_product(B, H + G, g.itemsize), T
+    for t in range(T - 1, -1, -1):
+        if t == 0 or (T - t) % per_product == 0:
+            add_weight_grads(H_all, dA_all, t, t_hi, dW_hh, t_hi == T)
+            t_hi = t
+        gemm(g, W_hh.T, dh, 1.0)
+    D = X_all.shape[2]
+    np.dot(X_all.reshape(T * B, D).T, dA_all.reshape(T * B, G), dW_ih)
 
 
 @njit(cache=True, nogil=True)
 def _stacked_training_products(xh, W, g, dh, XH_all, dA_all, dW, T):
     # The same for the LSTM and the RNN, whose steps multiply the input
     # beside the previous state, [x_t | h_{t-1}], by W_ih stacked over W_hh
-    # (one product a step, one weight-gradient product); the backward's
-    # recurrent product multiplies by W_hh, the last H rows of W.
-    H = dh.shape[1]
+    # (one product a step, and one weight-gradient product a block of
+    # steps); the backward's recurrent product multiplies by W_hh, the last
+    # H rows of W.
+    B, H, G = xh.shape[0], dh.shape[1], g.shape[1]
     W_hh = W[W.shape[0] - H :]
     for _ in range(T):
         np.dot(xh, W, g)
-    for _ in range(T):
+    per_product, t_hi = steps_per_product(B, xh.shape[1] + G, g.itemsize), T
+    for t in range(T - 1, -1, -1):
+        if t == 0 or (T - t) % per_product == 0:
+            add_weight_grads(XH_all, dA_all, t, t_hi, dW, t_hi == T)
+            t_hi = t
         np.dot(g, W_hh.T, dh)
-    np.dot(XH_all.T, dA_all, dW)
 
 
 def training_floor(cell, B, T, D, H, dtype, n_batches, repeats):
@@ -320,11 +333,11 @@ def training_floor(cell, B, T, D, H, dtype, n_batches, repeats):
 
     if cell == "gru":
         products = _training_products
-        arrays = (a(B, D), a(D, G), a(B, H), a(H, G), a(B, G), a(B, H), a(T * B, D),
-                  a(T * B, H), a(T * B, G), a(D, G), a(H, G), T)
+        arrays = (a(B, D), a(D, G), a(B, H), a(H, G), a(B, G), a(B, H), a(T, B, D),
+                  a(T, B, H), a(T, B, G), a(D, G), a(H, G), T)
     else:
         products = _stacked_training_products
-        arrays = (a(B, D + H), a(D + H, G), a(B, G), a(B, H), a(T * B, D + H), a(T * B, G),
+        arrays = (a(B, D + H), a(D + H, G), a(B, G), a(B, H), a(T, B, D + H), a(T, B, G),
                   a(D + H, G), T)
     # One core's floor in every setting: with --threads default nothing else
     # pins the BLAS, and its second thread would halve the floor.
