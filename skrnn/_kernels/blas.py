@@ -19,6 +19,10 @@ from numba.extending import intrinsic
 
 from .config import _compile_calls, helper
 
+# The BLAS's transpose flags as character codes: ord() in compiled code
+# would compile Numba's string functions (0.3 s of a cold fit).
+_N, _T = ord("n"), ord("t")
+
 
 @intrinsic
 def _xxgemm(typingctx, transa, transb, m, n, k, a, lda, b, ldb, beta, c, ldc):
@@ -90,16 +94,17 @@ def gemm(A, B, C, beta):
 
 
 @helper
-def _operand(X, itemsize):
-    # How the column-major BLAS reads the row-major view X: "n" for rows
-    # contiguous (it sees X transposed, leading dimension the row stride), "t"
-    # for columns contiguous; the leading dimension at least the BLAS's
-    # minimum where a dimension of one leaves the stride arbitrary.
-    rows, cols = X.shape
-    if cols == 1 or X.strides[1] == itemsize:
-        return ord("n"), max(X.strides[0] // itemsize, cols, 1)
-    if rows == 1 or X.strides[0] == itemsize:
-        return ord("t"), max(X.strides[1] // itemsize, rows, 1)
+def _operand(rows, cols, row_stride, col_stride, itemsize):
+    # How the column-major BLAS reads a row-major view (rows, cols) with
+    # these strides in bytes: "n" for rows contiguous (it sees the view
+    # transposed, its leading dimension the row stride), "t" for columns
+    # contiguous; the leading dimension at least the BLAS's minimum where a
+    # dimension of one leaves the stride arbitrary. Integers, not the view:
+    # one compiled variant serves every layout.
+    if cols == 1 or col_stride == itemsize:
+        return _N, max(row_stride // itemsize, cols, 1)
+    if rows == 1 or row_stride == itemsize:
+        return _T, max(col_stride // itemsize, rows, 1)
     raise ValueError("gemm: an operand has neither its rows nor its columns contiguous")
 
 
@@ -114,8 +119,8 @@ def _compiled_gemm(A, B, C, beta):
                 C[i, j] = beta * C[i, j] if beta != 0 else 0.0
         return
     itemsize = C.itemsize
-    ta, lda = _operand(A, itemsize)
-    tb, ldb = _operand(B, itemsize)
+    ta, lda = _operand(m, k, A.strides[0], A.strides[1], itemsize)
+    tb, ldb = _operand(k, n, B.strides[0], B.strides[1], itemsize)
     if not (n == 1 or C.strides[1] == itemsize):
         raise ValueError("gemm: C must have its rows contiguous")
     ldc = max(C.strides[0] // itemsize, n, 1)
