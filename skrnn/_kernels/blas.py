@@ -111,6 +111,8 @@ def _operand(rows, cols, row_stride, col_stride, itemsize):
 def _compiled_gemm(A, B, C, beta):
     m, k = A.shape
     n = B.shape[1]
+    if B.shape[0] != k or C.shape[0] != m or C.shape[1] != n:
+        raise ValueError("gemm: the shapes of A, B and C do not match")
     if m == 0 or n == 0:
         return
     if k == 0:  # the BLAS would not scale C
