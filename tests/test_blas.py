@@ -82,9 +82,9 @@ def test_shapes_that_do_not_match_are_refused():
 
 def test_an_operand_with_neither_rows_nor_columns_contiguous_is_refused():
     X, _, W = _operands(np.float64)
-    with pytest.raises(ValueError, match="neither its rows nor its columns"):
+    with pytest.raises(ValueError, match="its rows and its columns apart in memory"):
         _compiled(X[0][::2, ::2], W[:6, :3], np.zeros((15, 3)), 0.0)
-    with pytest.raises(ValueError, match="C must have its rows contiguous"):
+    with pytest.raises(ValueError, match="its rows and its columns apart in memory"):
         _compiled(X[0][:, :6], W[:6, :3], np.zeros((3, 30)).T, 0.0)
 
 

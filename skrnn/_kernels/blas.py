@@ -13,11 +13,11 @@ gradients while its operands are still in cache (see
 """
 
 from llvmlite import ir
-from numba import types
+from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from .config import _compile_calls, helper
+from .config import INLINE, _compile_calls
 
 # The BLAS's transpose flags as character codes: ord() in compiled code
 # would compile Numba's string functions (0.3 s of a cold fit).
@@ -93,24 +93,28 @@ def gemm(A, B, C, beta):
         C[...] = A @ B + beta * C
 
 
-@helper
+@njit(**INLINE)
 def _operand(rows, cols, row_stride, col_stride, itemsize):
     # How the column-major BLAS reads a row-major view (rows, cols) with
     # these strides in bytes: "n" for rows contiguous (it sees the view
     # transposed, its leading dimension the row stride), "t" for columns
-    # contiguous; the leading dimension at least the BLAS's minimum where a
-    # dimension of one leaves the stride arbitrary. Integers, not the view:
-    # one compiled variant serves every layout.
+    # contiguous, 0 for neither; the leading dimension at least the BLAS's
+    # minimum where a dimension of one leaves the stride arbitrary.
+    # Integers, not the view, and inlined: each compiled function costs
+    # a cold fit time.
     if cols == 1 or col_stride == itemsize:
         return _N, max(row_stride // itemsize, cols, 1)
     if rows == 1 or row_stride == itemsize:
         return _T, max(col_stride // itemsize, rows, 1)
-    raise ValueError("gemm: an operand has neither its rows nor its columns contiguous")
+    return 0, 0
 
 
 def _compiled_gemm(A, B, C, beta):
     m, k = A.shape
     n = B.shape[1]
+    itemsize = C.itemsize
+    ta, lda = _operand(m, k, A.strides[0], A.strides[1], itemsize)
+    tb, ldb = _operand(k, n, B.strides[0], B.strides[1], itemsize)
     if B.shape[0] != k or C.shape[0] != m or C.shape[1] != n:
         raise ValueError("gemm: the shapes of A, B and C do not match")
     if m == 0 or n == 0:
@@ -120,11 +124,9 @@ def _compiled_gemm(A, B, C, beta):
             for j in range(n):
                 C[i, j] = beta * C[i, j] if beta != 0 else 0.0
         return
-    itemsize = C.itemsize
-    ta, lda = _operand(m, k, A.strides[0], A.strides[1], itemsize)
-    tb, ldb = _operand(k, n, B.strides[0], B.strides[1], itemsize)
-    if not (n == 1 or C.strides[1] == itemsize):
-        raise ValueError("gemm: C must have its rows contiguous")
+    if ta == 0 or tb == 0 or not (n == 1 or C.strides[1] == itemsize):
+        raise ValueError("gemm: an operand has its rows and its columns apart in memory "
+                         "(C must have its rows contiguous)")
     ldc = max(C.strides[0] // itemsize, n, 1)
     # Row-major C = A @ B is column-major C^T = B^T A^T.
     _xxgemm(tb, ta, n, m, k, B, ldb, A, lda, beta, C, ldc)
