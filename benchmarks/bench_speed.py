@@ -66,7 +66,7 @@ from skrnn import (
     WindowMLPRegressor,
 )
 from skrnn._kernels.blas import gemm
-from skrnn._kernels.recurrent import add_weight_grads, steps_per_product
+from skrnn._kernels.recurrent import steps_per_product
 
 try:
     import torch
@@ -280,6 +280,15 @@ def bench_recurrent(results, repeats, rows, classify=False):
 
 
 @njit(cache=True, nogil=True)
+def _block_product(X, dZ, t, t_hi, dW, first):
+    # The product of recurrent.add_weight_grads alone (without the bias
+    # gradients' sums, elementwise work that the floor leaves out).
+    n, B, K = t_hi - t, X.shape[1], X.shape[2]
+    gemm(X[t:t_hi].reshape(n * B, K).T, dZ[t:t_hi].reshape(n * B, dZ.shape[2]), dW,
+         0.0 if first else 1.0)
+
+
+@njit(cache=True, nogil=True)
 def _training_products(x, W_ih, h, W_hh, g, dh, X_all, H_all, dA_all, dW_ih, dW_hh, T):
     # One minibatch's matrix products as skrnn's GRU training runs them, and
     # nothing else: per step the input and recurrent products of the
@@ -294,7 +303,7 @@ def _training_products(x, W_ih, h, W_hh, g, dh, X_all, H_all, dA_all, dW_ih, dW_
     per_product, t_hi = steps_per_product(B, H + G, g.itemsize), T
     for t in range(T - 1, -1, -1):
         if t == 0 or (T - t) % per_product == 0:
-            add_weight_grads(H_all, dA_all, t, t_hi, dW_hh, t_hi == T)
+            _block_product(H_all, dA_all, t, t_hi, dW_hh, t_hi == T)
             t_hi = t
         gemm(g, W_hh.T, dh, 1.0)
     D = X_all.shape[2]
@@ -315,7 +324,7 @@ def _stacked_training_products(xh, W, g, dh, XH_all, dA_all, dW, T):
     per_product, t_hi = steps_per_product(B, xh.shape[1] + G, g.itemsize), T
     for t in range(T - 1, -1, -1):
         if t == 0 or (T - t) % per_product == 0:
-            add_weight_grads(XH_all, dA_all, t, t_hi, dW, t_hi == T)
+            _block_product(XH_all, dA_all, t, t_hi, dW, t_hi == T)
             t_hi = t
         np.dot(g, W_hh.T, dh)
 

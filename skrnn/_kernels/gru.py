@@ -22,9 +22,9 @@ from .config import INLINE, helper, implementation
 from .dense import input_product
 from .layout import CARRY, GRAD, STEPS, named, vector, view2, view3
 from .recurrent import (
+    add_bias_grads,
     add_into,
     add_weight_grads,
-    bias_grad,
     cell_rows,
     first_real_row,
     layer_gradients,
@@ -128,6 +128,8 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         dZh = view3(ws, w_off[k, ROWS.dz_h], T, B, G)
         dh = view2(ws, w_off[k, ROWS.carry], B, H)
         dW_hh = view2(grad, p_off[k, WEIGHTS.W_hh], H, G)
+        db_ih = vector(grad, p_off[k, WEIGHTS.b_ih], G)
+        db_hh = vector(grad, p_off[k, WEIGHTS.b_hh], G)
         per_product = steps_per_product(B, H + G, dZh.itemsize)
         dZx[:t_stop] = 0.0
         dZh[:t_stop] = 0.0
@@ -159,7 +161,8 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
             zero_padding_rows(dZx[t], lead, t)
             zero_padding_rows(dZh[t], lead, t)
             if t == t_stop or (T - t) % per_product == 0:
-                add_weight_grads(Hs, dZh, t, t_hi, dW_hh, t_hi == T)
+                add_weight_grads(Hs, dZh, t, t_hi, dW_hh, db_hh, t_hi == T)
+                add_bias_grads(dZx, t, t_hi, db_ih, t_hi == T)
                 t_hi = t
             if t > t_stop:
                 gemm(dZh[t][p:], W_hh.T, dh[p:], 1.0)  # dh += the part through W_hh
@@ -168,8 +171,6 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         # series), a product of a few steps is too small to run fast.
         np.dot(inp.reshape(T * B, n_in).T, dZx.reshape(T * B, G),
                view2(grad, p_off[k, WEIGHTS.W_ih], n_in, G))
-        bias_grad(dZx, vector(grad, p_off[k, WEIGHTS.b_ih], G))
-        bias_grad(dZh, vector(grad, p_off[k, WEIGHTS.b_hh], G))
         if k > 0:
             np.dot(dZx.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in))
 

@@ -20,7 +20,6 @@ from .layout import CARRY, GRAD, KEPT, STACKED, STEPS, named, vector, view2, vie
 from .recurrent import (
     add_into,
     add_weight_grads,
-    bias_grad,
     cell_rows,
     first_real_row,
     layer_gradients,
@@ -139,6 +138,7 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
         dc = view2(ws, w_off[k, ROWS.carry_c], B, H)
         XH = view3(ws, w_off[k, ROWS.xh], T, B, n_in + H)
         dW = view2(grad, p_off[k, WEIGHTS.W_ih], n_in + H, G)  # [dW_ih; dW_hh]
+        db = vector(grad, p_off[k, WEIGHTS.b], G)
         per_product = steps_per_product(B, n_in + H + G, dA.itemsize)
         dA[:t_stop] = 0.0
         dh[:] = 0.0
@@ -168,11 +168,10 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
                     dci[j] *= f_g[j]
             zero_padding_rows(dA[t], lead, t)
             if t == t_stop or (T - t) % per_product == 0:
-                add_weight_grads(XH, dA, t, t_hi, dW, t_hi == T)
+                add_weight_grads(XH, dA, t, t_hi, dW, db, t_hi == T)
                 t_hi = t
             if t > t_stop:
                 np.dot(dA[t][p:], W_hh.T, dh[p:])
-        bias_grad(dA, vector(grad, p_off[k, WEIGHTS.b], G))
         if k > 0:
             np.dot(dA.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in))
 

@@ -31,7 +31,6 @@ from numba import njit
 
 from .blas import gemm
 from .config import INLINE, helper, implementation
-from .dense import column_sums
 from .layout import OUTPUTS, SHARED, columns, named, view3
 
 
@@ -224,12 +223,13 @@ def steps_per_product(b, width, itemsize):
 
 
 @helper
-def add_weight_grads(X, dZ, t, t_hi, dW, first):
-    """dW += X[t:t_hi]^T @ dZ[t:t_hi] (dW = ... if ``first``): the weight
-    gradients of the steps ``t`` to ``t_hi - 1``, X (T, b, K) the operands of
-    their products in the forward pass, dZ (T, b, G) the gradients at their
-    results. The backward loops call it as soon as a block of
-    :func:`steps_per_product` steps has its gradients, so that the product
+def add_weight_grads(X, dZ, t, t_hi, dW, db, first):
+    """dW += X[t:t_hi]^T @ dZ[t:t_hi] and db += the sums of dZ[t:t_hi] over
+    steps and sequences (dW = ..., db = ... if ``first``): the weight and
+    bias gradients of the steps ``t`` to ``t_hi - 1``, X (T, b, K) the
+    operands of their products in the forward pass, dZ (T, b, G) the
+    gradients at their results. The backward loops call it as soon as a
+    block of :func:`steps_per_product` steps has its gradients, so that it
     reads dZ from the cache it was just written to: the 256/100/8/128
     float32 LSTM's weight gradients took 43 ms a minibatch so, 52 ms as one
     product over all steps after the loop (at one thread on the Zen 4,
@@ -238,9 +238,18 @@ def add_weight_grads(X, dZ, t, t_hi, dW, first):
     n, B, K = t_hi - t, X.shape[1], X.shape[2]
     gemm(X[t:t_hi].reshape(n * B, K).T, dZ[t:t_hi].reshape(n * B, dZ.shape[2]), dW,
          0.0 if first else 1.0)
+    add_bias_grads(dZ, t, t_hi, db, first)
 
 
 @helper
-def bias_grad(dZ, db):
-    """db = sum over steps and sequences of dZ (T, b, G)."""
-    column_sums(dZ.reshape(dZ.shape[0] * dZ.shape[1], dZ.shape[2]), db)
+def add_bias_grads(dZ, t, t_hi, db, first):
+    """db += the sums of dZ[t:t_hi] (T, b, G) over steps and sequences
+    (db = ... if ``first``), while a block of steps is in cache (see
+    :func:`add_weight_grads`)."""
+    if first:
+        db[:] = 0.0
+    for s in range(t, t_hi):
+        for i in range(dZ.shape[1]):
+            row = dZ[s, i]
+            for j in range(db.shape[0]):
+                db[j] += row[j]

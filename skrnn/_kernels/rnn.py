@@ -11,7 +11,6 @@ from .config import INLINE, helper, implementation
 from .layout import CARRY, GRAD, STACKED, STEPS, named, vector, view2, view3
 from .recurrent import (
     add_weight_grads,
-    bias_grad,
     cell_rows,
     first_real_row,
     layer_gradients,
@@ -85,6 +84,7 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         carry = view2(ws, w_off[k, ROWS.carry], B, H)
         XH = view3(ws, w_off[k, ROWS.xh], T, B, n_in + H)
         dW = view2(grad, p_off[k, WEIGHTS.W_ih], n_in + H, H)  # [dW_ih; dW_hh]
+        db = vector(grad, p_off[k, WEIGHTS.b], H)
         per_product = steps_per_product(B, n_in + 2 * H, dZ.itemsize)
         dZ[:t_stop] = 0.0
         carry[:] = 0.0
@@ -95,11 +95,10 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
             _pre_activation_grad(dH[t][p:], carry[p:], Hs[t + 1][p:], net.activation, dz[p:])
             zero_padding_rows(dz, lead, t)
             if t == t_stop or (T - t) % per_product == 0:
-                add_weight_grads(XH, dZ, t, t_hi, dW, t_hi == T)
+                add_weight_grads(XH, dZ, t, t_hi, dW, db, t_hi == T)
                 t_hi = t
             if t > t_stop:
                 np.dot(dz[p:], W_hh.T, carry[p:])
-        bias_grad(dZ, vector(grad, p_off[k, WEIGHTS.b], H))
         if k > 0:
             np.dot(dZ.reshape(T * B, H), W_ih.T, dX.reshape(T * B, n_in))
 
