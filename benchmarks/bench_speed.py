@@ -66,7 +66,7 @@ from skrnn import (
     WindowMLPRegressor,
 )
 from skrnn._kernels.blas import gemm
-from skrnn._kernels.recurrent import steps_per_product
+from skrnn._kernels.recurrent import block_product, completed_block, steps_per_product
 
 try:
     import torch
@@ -280,15 +280,6 @@ def bench_recurrent(results, repeats, rows, classify=False):
 
 
 @njit(cache=True, nogil=True)
-def _block_product(X, dZ, t, t_hi, dW, first):
-    # The product of recurrent.add_weight_grads alone (without the bias
-    # gradients' sums, elementwise work that the floor leaves out).
-    n, B, K = t_hi - t, X.shape[1], X.shape[2]
-    gemm(X[t:t_hi].reshape(n * B, K).T, dZ[t:t_hi].reshape(n * B, dZ.shape[2]), dW,
-         0.0 if first else 1.0)
-
-
-@njit(cache=True, nogil=True)
 def _training_products(x, W_ih, h, W_hh, g, dh, X_all, H_all, dA_all, dW_ih, dW_hh, T):
     # One minibatch's matrix products as skrnn's GRU training runs them, and
     # nothing else: per step the input and recurrent products of the
@@ -300,11 +291,11 @@ def _training_products(x, W_ih, h, W_hh, g, dh, X_all, H_all, dA_all, dW_ih, dW_
     for _ in range(T):
         np.dot(h, W_hh, g)
         np.dot(x, W_ih, g)
-    per_product, t_hi = steps_per_product(B, H + G, g.itemsize), T
+    per_product = steps_per_product(B, H + G, g.itemsize)
     for t in range(T - 1, -1, -1):
-        if t == 0 or (T - t) % per_product == 0:
-            _block_product(H_all, dA_all, t, t_hi, dW_hh, t_hi == T)
-            t_hi = t
+        t_hi = completed_block(t, T, 0, per_product)
+        if t_hi:  # the product of add_weight_grads, without its bias sums
+            block_product(H_all, dA_all, t, t_hi, dW_hh, t_hi == T)
         gemm(g, W_hh.T, dh, 1.0)
     D = X_all.shape[2]
     np.dot(X_all.reshape(T * B, D).T, dA_all.reshape(T * B, G), dW_ih)
@@ -321,11 +312,11 @@ def _stacked_training_products(xh, W, g, dh, XH_all, dA_all, dW, T):
     W_hh = W[W.shape[0] - H :]
     for _ in range(T):
         np.dot(xh, W, g)
-    per_product, t_hi = steps_per_product(B, xh.shape[1] + G, g.itemsize), T
+    per_product = steps_per_product(B, xh.shape[1] + G, g.itemsize)
     for t in range(T - 1, -1, -1):
-        if t == 0 or (T - t) % per_product == 0:
-            _block_product(XH_all, dA_all, t, t_hi, dW, t_hi == T)
-            t_hi = t
+        t_hi = completed_block(t, T, 0, per_product)
+        if t_hi:
+            block_product(XH_all, dA_all, t, t_hi, dW, t_hi == T)
         np.dot(g, W_hh.T, dh)
 
 

@@ -20,12 +20,13 @@ from .activations import sigmoid, tanh
 from .blas import gemm
 from .config import INLINE, helper, implementation
 from .dense import input_product
-from .layout import CARRY, GRAD, STEPS, named, vector, view2, view3
+from .layout import CARRY, GRAD, SHARED, STEPS, named, vector, view2, view3
 from .recurrent import (
     add_bias_grads,
     add_into,
     add_weight_grads,
     cell_rows,
+    completed_block,
     first_real_row,
     layer_gradients,
     layer_input,
@@ -87,7 +88,7 @@ def gru_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
     returns the top layer's last output (see ``train.network_forward`` and
     ``recurrent.layer_input``). Without ``keep``, one step's gates are kept."""
     for k in range(sizes.shape[0] - 2):
-        inp, H, n_states, rec = layer_input(xb, sizes, ws, w_off, s_off, keep, k)
+        inp, H, n_states = layer_input(xb, sizes, ws, w_off, keep, k)
         T, b, n_in = inp.shape
         G = 3 * H
         steps = T if keep else 1
@@ -98,7 +99,7 @@ def gru_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
         Hs = view3(ws, w_off[k, ROWS.hs], n_states, b, H)
         Gt = view3(ws, w_off[k, ROWS.gates], steps, b, G)
         HN = view3(ws, w_off[k, ROWS.hn], steps, b, H)
-        scratch = rec[: b * G].reshape((b, G))
+        scratch = view2(ws, s_off[SHARED.rec], b, G)  # x_t @ W_ih
         Hs[0] = 0.0
         for t in range(T):
             p = first_real_row(lead, t)
@@ -134,7 +135,6 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         dZx[:t_stop] = 0.0
         dZh[:t_stop] = 0.0
         dh[:] = 0.0
-        t_hi = T  # the steps t_hi.. have their recurrent weight gradients in dW_hh
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
             add_into(dh[p:], dH[t][p:])
@@ -160,10 +160,10 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
                     dhi[j] *= z[j]  # the direct path from h_t to h_{t-1}
             zero_padding_rows(dZx[t], lead, t)
             zero_padding_rows(dZh[t], lead, t)
-            if t == t_stop or (T - t) % per_product == 0:
+            t_hi = completed_block(t, T, t_stop, per_product)
+            if t_hi:
                 add_weight_grads(Hs, dZh, t, t_hi, dW_hh, db_hh, t_hi == T)
                 add_bias_grads(dZx, t, t_hi, db_ih, t_hi == T)
-                t_hi = t
             if t > t_stop:
                 gemm(dZh[t][p:], W_hh.T, dh[p:], 1.0)  # dh += the part through W_hh
         # The input weights' gradients in one product over all steps: with

@@ -21,6 +21,7 @@ from .recurrent import (
     add_into,
     add_weight_grads,
     cell_rows,
+    completed_block,
     first_real_row,
     layer_gradients,
     layer_input,
@@ -91,7 +92,7 @@ def lstm_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
     ``recurrent.layer_input``). Without ``keep``, two cell states and one
     step's gates are kept."""
     for k in range(sizes.shape[0] - 2):
-        inp, H, n_states, _ = layer_input(xb, sizes, ws, w_off, s_off, keep, k)
+        inp, H, n_states = layer_input(xb, sizes, ws, w_off, keep, k)
         T, b, n_in = inp.shape
         G = 4 * H
         kept = T + 1 if keep else 2
@@ -143,7 +144,6 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
         dA[:t_stop] = 0.0
         dh[:] = 0.0
         dc[:] = 0.0
-        t_hi = T  # the steps t_hi.. have their weight gradients in dW
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
             add_into(dh[p:], dH[t][p:])
@@ -167,9 +167,9 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
                 for j in range(H):
                     dci[j] *= f_g[j]
             zero_padding_rows(dA[t], lead, t)
-            if t == t_stop or (T - t) % per_product == 0:
+            t_hi = completed_block(t, T, t_stop, per_product)
+            if t_hi:
                 add_weight_grads(XH, dA, t, t_hi, dW, db, t_hi == T)
-                t_hi = t
             if t > t_stop:
                 np.dot(dA[t][p:], W_hh.T, dh[p:])
         if k > 0:

@@ -127,7 +127,7 @@ def gather_time_major(net, X, t0, spans, scaling, rows, ws, s_off, lead):
 
 
 @helper
-def layer_input(xb, sizes, ws, w_off, s_off, keep, k):
+def layer_input(xb, sizes, ws, w_off, keep, k):
     """What layer ``k`` of a forward pass reads and where it writes.
 
     Returns its input (T, b, n_in): the gathered minibatch ``xb`` for
@@ -136,16 +136,15 @@ def layer_input(xb, sizes, ws, w_off, s_off, keep, k):
     predict, whose states nobody reads back: with ``keep`` (training) every
     step's states stay for BPTT, and without it a one-layer network's memory
     is independent of T, so that predict runs large chunks whose state stays
-    in cache); and ``rec``, the flat scratch of its step's products.
+    in cache).
     """
     T, b, _ = xb.shape
     L = sizes.shape[0] - 2
     n_in, H = sizes[k], sizes[k + 1]
     n_states = T + 1 if keep or k < L - 1 else 2
-    rec = ws[s_off[SHARED.rec] :]
     if k == 0:
-        return xb, H, n_states, rec
-    return view3(ws, w_off[k - 1, HS] + b * n_in, T, b, n_in), H, n_states, rec  # hs[1:]
+        return xb, H, n_states
+    return view3(ws, w_off[k - 1, HS] + b * n_in, T, b, n_in), H, n_states  # hs[1:]
 
 
 @helper
@@ -222,6 +221,26 @@ def steps_per_product(b, width, itemsize):
     return max(1, _PRODUCT_BYTES // (b * width * itemsize))
 
 
+@njit(**INLINE)
+def completed_block(t, T, t_stop, per_product):
+    """The end ``t_hi`` of the block of steps ``t`` to ``t_hi - 1`` whose
+    gradients step ``t`` completes, or 0 if it completes none. The backward
+    runs from step T - 1 down to ``t_stop``; blocks of ``per_product``
+    steps end at T, T - per_product, ..., the last one at ``t_stop``."""
+    if t == t_stop or (T - t) % per_product == 0:
+        return T - (T - t - 1) // per_product * per_product
+    return 0
+
+
+@njit(**INLINE)
+def block_product(X, dZ, t, t_hi, dW, first):
+    """dW += X[t:t_hi]^T @ dZ[t:t_hi] (dW = ... if ``first``): the product
+    of :func:`add_weight_grads`, without its bias sums."""
+    n, B, K = t_hi - t, X.shape[1], X.shape[2]
+    gemm(X[t:t_hi].reshape(n * B, K).T, dZ[t:t_hi].reshape(n * B, dZ.shape[2]), dW,
+         0.0 if first else 1.0)
+
+
 @helper
 def add_weight_grads(X, dZ, t, t_hi, dW, db, first):
     """dW += X[t:t_hi]^T @ dZ[t:t_hi] and db += the sums of dZ[t:t_hi] over
@@ -235,9 +254,7 @@ def add_weight_grads(X, dZ, t, t_hi, dW, db, first):
     product over all steps after the loop (at one thread on the Zen 4,
     whose OpenBLAS then spends a third of the product packing operands it
     reads from memory). Padding rows add zeros (their dZ is zero)."""
-    n, B, K = t_hi - t, X.shape[1], X.shape[2]
-    gemm(X[t:t_hi].reshape(n * B, K).T, dZ[t:t_hi].reshape(n * B, dZ.shape[2]), dW,
-         0.0 if first else 1.0)
+    block_product(X, dZ, t, t_hi, dW, first)
     add_bias_grads(dZ, t, t_hi, db, first)
 
 

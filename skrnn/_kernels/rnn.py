@@ -12,6 +12,7 @@ from .layout import CARRY, GRAD, STACKED, STEPS, named, vector, view2, view3
 from .recurrent import (
     add_weight_grads,
     cell_rows,
+    completed_block,
     first_real_row,
     layer_gradients,
     layer_input,
@@ -51,7 +52,7 @@ def rnn_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
     returns the top layer's last output (see ``train.network_forward`` and
     ``recurrent.layer_input``). Writes hs[t + 1] = h_t, hs[0] = 0."""
     for k in range(sizes.shape[0] - 2):
-        inp, H, n_states, _ = layer_input(xb, sizes, ws, w_off, s_off, keep, k)
+        inp, H, n_states = layer_input(xb, sizes, ws, w_off, keep, k)
         T, b, n_in = inp.shape
         steps = T if keep else 1
         W = view2(params, p_off[k, WEIGHTS.W_ih], n_in + H, H)  # W_ih over W_hh
@@ -88,15 +89,14 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         per_product = steps_per_product(B, n_in + 2 * H, dZ.itemsize)
         dZ[:t_stop] = 0.0
         carry[:] = 0.0
-        t_hi = T  # the steps t_hi.. have their weight gradients in dW
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
             dz = dZ[t]
             _pre_activation_grad(dH[t][p:], carry[p:], Hs[t + 1][p:], net.activation, dz[p:])
             zero_padding_rows(dz, lead, t)
-            if t == t_stop or (T - t) % per_product == 0:
+            t_hi = completed_block(t, T, t_stop, per_product)
+            if t_hi:
                 add_weight_grads(XH, dZ, t, t_hi, dW, db, t_hi == T)
-                t_hi = t
             if t > t_stop:
                 np.dot(dz[p:], W_hh.T, carry[p:])
         if k > 0:
