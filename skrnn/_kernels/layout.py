@@ -11,9 +11,9 @@ keeps the specs from which ``skrnn._network`` sizes and fills them.
 
 from collections import namedtuple
 
-from numba import njit
-
-from .config import INLINE
+from numba import config, types
+from numba.core.imputils import impl_ret_borrowed
+from numba.extending import intrinsic
 
 # How many timesteps of a (batch, width) slab a workspace row holds:
 OUTPUTS = "outputs"  # a layer's hidden states: T + 1, or 2 for predict's top layer
@@ -50,19 +50,65 @@ def named(**specs):
     return table
 
 
-@njit(**INLINE)
-def view2(a, off, d0, d1):
-    return a[off : off + d0 * d1].reshape((d0, d1))
+def _view_signature(a, off, dims):
+    # The C-contiguous view that the intrinsics below build, with its
+    # code: the ``len(dims)``-dimensional array of ``a``'s values from
+    # ``off`` on, sharing ``a``'s memory (and its reference count).
+    if not isinstance(a, types.Array) or not all(
+            isinstance(x, types.Integer) for x in (off, *dims)):
+        return None
+    view = types.Array(a.dtype, len(dims), "C")
+
+    def codegen(context, builder, sig, args):
+        src = context.make_array(sig.args[0])(context, builder, args[0])
+        intp = [context.cast(builder, v, t, types.intp) for v, t in zip(args[1:], sig.args[1:])]
+        itemsize = context.get_constant(
+            types.intp, context.get_abi_sizeof(context.get_data_type(a.dtype)))
+        strides = [itemsize]
+        for d in reversed(intp[2:]):
+            strides.insert(0, builder.mul(strides[0], d))
+        out = context.make_array(view)(context, builder)
+        context.populate_array(out, data=builder.gep(src.data, [intp[0]]), shape=intp[1:],
+                               strides=strides, itemsize=itemsize, meminfo=src.meminfo,
+                               parent=src.parent)
+        return impl_ret_borrowed(context, builder, view, out._getvalue())
+
+    return view(a, off, *dims), codegen
 
 
-@njit(**INLINE)
-def view3(a, off, d0, d1, d2):
-    return a[off : off + d0 * d1 * d2].reshape((d0, d1, d2))
+# The views kernels take of ``params``, ``grad`` and ``ws``: built in place,
+# where slicing and ``reshape`` compiled a size check and its error at each
+# of their about 40 calls (1 s of an LSTM's cold fit). They do not check
+# bounds: the offsets come from ``skrnn._network``, which sizes the vectors
+# from the same specs.
+@intrinsic
+def vector(typingctx, a, off, n):
+    """``a[off : off + n]``."""
+    return _view_signature(a, off, (n,))
 
 
-@njit(**INLINE)
-def vector(a, off, n):
-    return a[off : off + n]
+@intrinsic
+def view2(typingctx, a, off, d0, d1):
+    """``a[off : off + d0 * d1].reshape((d0, d1))``."""
+    return _view_signature(a, off, (d0, d1))
+
+
+@intrinsic
+def view3(typingctx, a, off, d0, d1, d2):
+    """``a[off : off + d0 * d1 * d2].reshape((d0, d1, d2))``."""
+    return _view_signature(a, off, (d0, d1, d2))
+
+
+if config.DISABLE_JIT:  # Python bodies, as slices of ``a``
+
+    def vector(a, off, n):
+        return a[off : off + n]
+
+    def view2(a, off, d0, d1):
+        return a[off : off + d0 * d1].reshape((d0, d1))
+
+    def view3(a, off, d0, d1, d2):
+        return a[off : off + d0 * d1 * d2].reshape((d0, d1, d2))
 
 
 #: Rows of ``s_off``, shared by all layers, sized by ``skrnn._network``: the
