@@ -422,10 +422,12 @@ class Network:
         else:
             pieces = [(X[s : s + batch], order, out[s : s + batch]) for s in range(0, n, batch)]
 
+        ints = np.empty((len(ws), 2, batch), dtype=np.int64)  # each slot's scratch
+
         def part(i, slot):
             part_X, sequences, part_out = pieces[i]
             K.predict(self.kernel_net, part_X, t0, spans, sequences, scaling, self.sizes,
-                      self.p_off, params, ws[slot], w_off, s_off, batch, part_out)
+                      self.p_off, params, ws[slot], w_off, s_off, batch, part_out, ints[slot])
 
         small = batch * self._widest_product < MIN_THREADED_WORK
         with nullcontext() if small else one_blas_thread(), self._notice(
@@ -486,7 +488,7 @@ class Network:
                     self.kernel_net, self.kernel_loss, X, t0, spans, scaling, Y, SW, order,
                     batch_size, bptt_steps or 0, self.sizes, self.p_off, params, grad, mask,
                     opt["m"], opt["v"], hyper, stop, opt["step"], workspaces[0], w_off, s_off,
-                    losses, norms,
+                    losses, norms, np.empty((3, batch_size), dtype=np.int64),
                 )
             else:
                 done = self._train_in_parts(X, t0, spans, scaling, Y, SW, order, batch_size,

@@ -138,9 +138,10 @@ def test_a_minibatch_runs_its_shortest_sequences_first_ties_in_order():
         spans = np.column_stack([starts, np.full(n, 6)]).astype(np.int64)
         rows = rng.permutation(n).astype(np.int64)
         expected = sorted(rows, key=lambda r: spans[r, 1] - spans[r, 0])  # stable
-        np.testing.assert_array_equal(_shortest_first(rows, spans), expected)
+        scratch = np.full((2, n + 3), -1, dtype=np.int64)  # longer than the minibatch
+        np.testing.assert_array_equal(_shortest_first(rows, spans, *scratch), expected)
     one_span = np.array([[0, 6]], dtype=np.int64)
-    np.testing.assert_array_equal(_shortest_first(rows, one_span), rows)
+    np.testing.assert_array_equal(_shortest_first(rows, one_span, *scratch), rows)
 
 
 @pytest.mark.parametrize("Estimator", RECURRENT_ESTIMATORS, ids=name)

@@ -21,6 +21,7 @@ from numba import njit, types
 from numba.extending import intrinsic, overload
 
 from .config import HELPER, INLINE, helper
+from .scalar import larger, smaller
 
 # NumPy integers, not Python ints: Numba types a global int as a literal and
 # compiles a kernel once per code a caller passes it as a constant (the LSTM
@@ -72,7 +73,7 @@ def _exp_neg_parts_impl(c, int_type, bias, mantissa_bits):
     def parts(a):
         # For a >= 0: exp(-a) = s * (1 + p) with s = 2**-k and p = expm1(r),
         # |r| <= ln2 / 2, so that both exp and expm1 are accurate.
-        a = min(a, top)  # keeps 2**-k a normal float
+        a = smaller(a, top)  # keeps 2**-k a normal float
         k = np.floor(a * inv_ln2 + half)
         r = (k * ln2_hi - a) + k * ln2_lo
         q = coef[0]
@@ -165,7 +166,7 @@ def activate_vector(z, b, kind):
             z[j] = tanh(z[j] + b[j])
     elif kind == RELU:
         for j in range(n):
-            z[j] = max(z[j] + b[j], 0.0)
+            z[j] = larger(z[j] + b[j], 0.0)
     elif kind == LOGISTIC:
         for j in range(n):
             z[j] = sigmoid(z[j] + b[j])

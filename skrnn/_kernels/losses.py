@@ -31,6 +31,7 @@ from typing import NamedTuple
 from numba import njit
 
 from .config import INLINE, helper
+from .scalar import larger
 
 SQUARED_ERROR = 0
 BINARY_LOG_LOSS = 1
@@ -49,7 +50,7 @@ class Loss(NamedTuple):
 @njit(**INLINE)
 def _softplus(x):
     # log(1 + exp(x)) without overflow for large x or underflow to 0 too early.
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+    return larger(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
 @njit(**INLINE)
@@ -97,7 +98,7 @@ def loss_value_grad(loss, z, y, sw, sw_total, dz):
         w = sw[i] * scale
         top = z[i, 0]
         for j in range(1, n_out):
-            top = max(top, z[i, j])
+            top = larger(top, z[i, j])
         total = 0.0
         for j in range(n_out):
             total += math.exp(z[i, j] - top)

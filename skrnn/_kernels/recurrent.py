@@ -32,6 +32,7 @@ from numba import njit
 from .blas import gemm
 from .config import INLINE, helper, implementation
 from .layout import OUTPUTS, SHARED, columns, named, view3
+from .scalar import larger, smaller
 
 
 @helper
@@ -106,15 +107,15 @@ def gather_time_major(net, X, t0, spans, scaling, rows, ws, s_off, lead):
     if spans.shape[0] > 1:  # a minibatch of short sequences runs fewer steps
         longest = 0
         for i in range(b):
-            longest = max(longest, spans[rows[i], 1] - spans[rows[i], 0])
-        T = min(T, longest)
+            longest = larger(longest, spans[rows[i], 1] - spans[rows[i], 0])
+        T = smaller(T, longest)
     xb = view3(ws, s_off[SHARED.xb], T, b, D)
     shift, scale = scaling[0], scaling[1]
     for i in range(b):
         r = rows[i]
         s = r if spans.shape[0] > 1 else 0
         end = spans[s, 1]
-        start = max(spans[s, 0], end - T)
+        start = larger(spans[s, 0], end - T)
         pad = T - (end - start)
         lead[i] = pad
         for t in range(pad):
@@ -162,7 +163,7 @@ def start_backward(xb, bptt_steps, sizes, ws, s_off, d_top):
     for i in range(b):  # a loop: an array assignment compiles a shape check's message
         for j in range(sizes[L]):
             last[i, j] = d_top[i, j]
-    return max(0, T - bptt_steps) if bptt_steps > 0 else 0
+    return larger(0, T - bptt_steps) if bptt_steps > 0 else 0
 
 
 @helper
@@ -218,7 +219,7 @@ def steps_per_product(b, width, itemsize):
     """How many steps' weight gradients :func:`add_weight_grads` adds in one
     product: as many as keep its operands, ``b`` rows of ``width`` values a
     step, within ``_PRODUCT_BYTES``, and at least one."""
-    return max(1, _PRODUCT_BYTES // (b * width * itemsize))
+    return larger(1, _PRODUCT_BYTES // (b * width * itemsize))
 
 
 @njit(**INLINE)

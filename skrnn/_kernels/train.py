@@ -35,6 +35,7 @@ from .dense import dense_backward, dense_forward
 from .layout import SHARED, vector, view2
 from .losses import add_penalty, loss_value_grad
 from .optim import optimizer_step, stop_requested
+from .scalar import smaller
 
 
 @by_type("gather")
@@ -96,20 +97,20 @@ def loss_grad(net, loss, xb, yb, swb, sw_total, lead, bptt_steps, sizes, p_off, 
 
 
 @helper
-def _shortest_first(rows, spans):
+def _shortest_first(rows, spans, out, n_real):
     """The minibatch's rows ordered by their sequences' real steps, shortest
     first (ties in order), so that the recurrent steps skip the padding
     rows (see ``recurrent.first_real_row``); rectangular data (one span)
-    keeps its order."""
+    keeps its order. ``out`` and ``n_real`` (at least as long as ``rows``)
+    are scratch: the ordered rows are ``out[:len(rows)]``."""
     if spans.shape[0] == 1:
         return rows
     # A stable insertion sort: a minibatch is short, and np.argsort's
     # mergesort costs 2 s of a cold compile.
-    out = rows.copy()
-    n_real = np.empty(rows.shape[0], dtype=np.int64)
+    out = out[: rows.shape[0]]
     for i in range(rows.shape[0]):
         n_real[i] = spans[rows[i], 1] - spans[rows[i], 0]
-        row, key, j = out[i], n_real[i], i
+        row, key, j = rows[i], n_real[i], i
         while j > 0 and n_real[j - 1] > key:
             out[j], n_real[j] = out[j - 1], n_real[j - 1]
             j -= 1
@@ -119,27 +120,17 @@ def _shortest_first(rows, spans):
 
 @helper
 def _gather_targets(Y, SW, rows, yb, swb):
-    # The targets and weights of a minibatch's rows, in the workspace.
+    """The targets and weights of a minibatch's rows, in the workspace;
+    returns their total weight, summed in order in their dtype as
+    ``swb.sum()`` would (whose compiled overload cost 0.3 s of a cold fit)."""
+    total = swb.dtype.type(0.0)
     for i in range(rows.shape[0]):
         r = rows[i]
         swb[i] = SW[r]
+        total += swb[i]
         for j in range(Y.shape[1]):
             yb[i, j] = Y[r, j]
-
-
-@helper
-def _start_minibatch(Y, SW, rows, yb, swb, bi, losses, norms):
-    """Gather the minibatch's targets and weights.
-
-    Returns False, recording the minibatch as skipped (norm -1), when all
-    its weights are zero: no information, no update.
-    """
-    _gather_targets(Y, SW, rows, yb, swb)
-    if swb.sum() == 0:
-        losses[bi] = 0.0
-        norms[bi] = -1.0
-        return False
-    return True
+    return total
 
 
 @helper
@@ -166,7 +157,7 @@ def _finish_minibatch(loss, bi, params, grad, m, v, hyper, step, losses, norms):
 @njit(**JIT)
 def train_epoch(net, loss, X, t0, spans, scaling, Y, SW, order, batch_size, bptt_steps, sizes,
                 p_off, params, grad, mask, m, v, hyper, stop, step, ws, w_off, s_off, losses,
-                norms):
+                norms, ints):
     """Train on the minibatches of ``order`` (sample indices, in order).
 
     X (n, t0 + T, D) batch-first, of which each sequence's last T real
@@ -176,13 +167,16 @@ def train_epoch(net, loss, X, t0, spans, scaling, Y, SW, order, batch_size, bptt
     a skipped minibatch of zero total weight) into ``losses`` and
     ``norms``. Stops at the first non-finite loss or gradient, before its
     update, and before the next minibatch once ``stop[0]`` is set.
+    ``ints`` (3, batch_size) is integer scratch (a minibatch's padding
+    steps, its ordered rows, their lengths: as arrays made here, they
+    compiled NumPy's allocation into the kernel, 0.3 s of a cold fit).
 
     Returns (optimizer step count, number of minibatches done).
     """
     n = order.shape[0]
     n_out = Y.shape[1]
     n_batches = (n + batch_size - 1) // batch_size
-    lead = np.zeros(batch_size, dtype=np.int64)  # each minibatch's, written by gather
+    lead = ints[0]  # each minibatch's, written by gather
     fp_state = flush_denormals()
     done = n_batches
     for bi in range(n_batches):
@@ -190,14 +184,16 @@ def train_epoch(net, loss, X, t0, spans, scaling, Y, SW, order, batch_size, bptt
             done = bi
             break
         start = bi * batch_size
-        b = min(batch_size, n - start)
-        rows = _shortest_first(order[start : start + b], spans)
+        b = smaller(batch_size, n - start)
+        rows = _shortest_first(order[start : start + b], spans, ints[1], ints[2])
         yb = view2(ws, s_off[SHARED.yb], b, n_out)
         swb = vector(ws, s_off[SHARED.swb], b)
-        if not _start_minibatch(Y, SW, rows, yb, swb, bi, losses, norms):
+        sw_total = _gather_targets(Y, SW, rows, yb, swb)
+        if sw_total == 0:  # no information, no update
+            losses[bi] = 0.0
+            norms[bi] = -1.0
             continue
         xb = gather(net, X, t0, spans, scaling, rows, ws, s_off, lead[:b])
-        sw_total = swb.sum()
         value = loss_grad(net, loss, xb, yb, swb, sw_total, lead[:b], bptt_steps, sizes, p_off,
                           params, grad, ws, w_off, s_off)
         value += add_penalty(params, grad, mask, hyper.alpha, sw_total)
@@ -249,22 +245,23 @@ def finish_parts(value, other_value, grad, other, params, mask, sw_total, m, v, 
 
 @njit(**JIT)
 def predict(net, X, t0, spans, order, scaling, sizes, p_off, params, ws, w_off, s_off,
-            batch_size, out):
+            batch_size, out, ints):
     """The head's outputs ``out`` (n, n_out) for the last ``X.shape[1] - t0``
     real steps of each sequence of X (see :func:`gather`), in chunks of the
     sequences in ``order`` (empty: all of them, as they come; else only
     those it holds, whose rows of ``out`` are written). Ordered by length, chunks
-    run as many steps as their longest sequence and skip padding rows."""
+    run as many steps as their longest sequence and skip padding rows.
+    ``ints`` (2, batch_size): integer scratch (a chunk's rows, their padding
+    steps; see :func:`train_epoch`)."""
     n = X.shape[0] if order.shape[0] == 0 else order.shape[0]
     L = sizes.shape[0] - 2
     n_last, n_out = sizes[L], sizes[L + 1]
     W = view2(params, p_off[L, HEAD.W], n_last, n_out)
     bias = vector(params, p_off[L, HEAD.b], n_out)
-    rows = np.empty(batch_size, dtype=np.int64)  # one chunk's, not n indices
-    lead = np.zeros(batch_size, dtype=np.int64)  # each chunk's, written by gather
+    rows, lead = ints[0], ints[1]  # one chunk's (not n indices); lead written by gather
     fp_state = flush_denormals()
     for start in range(0, n, batch_size):
-        b = min(batch_size, n - start)
+        b = smaller(batch_size, n - start)
         for i in range(b):  # a loop: a slice assignment compiles a shape check's message
             rows[i] = start + i if order.shape[0] == 0 else order[start + i]
         xb = gather(net, X, t0, spans, scaling, rows[:b], ws, s_off, lead[:b])
