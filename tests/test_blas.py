@@ -97,3 +97,16 @@ def test_the_python_body_computes_the_same(beta):
     gemm(A, B, C1, beta)
     _compiled(A, B, C2, beta)
     np.testing.assert_allclose(C1, C2, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_products_with_one_row_or_one_column(dtype):
+    # One sequence's step (a single row) and a head with one output (a
+    # single column), which np.dot sent to gemv: the matrix routine gives
+    # the same products.
+    X, _, W = _operands(dtype)
+    row, column = np.zeros((1, 9), dtype=dtype), np.zeros((30, 1), dtype=dtype)
+    _compiled(X[0][:1], W, row, 0.0)
+    _compiled(X[0], W[:, :1], column, 0.0)
+    np.testing.assert_allclose(row, X[0][:1] @ W, rtol=_rtol(dtype), atol=_rtol(dtype))
+    np.testing.assert_allclose(column, X[0] @ W[:, :1], rtol=_rtol(dtype), atol=_rtol(dtype))

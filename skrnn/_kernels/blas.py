@@ -9,15 +9,20 @@ C (``beta = 1``), and it reads operands whose rows, or columns, lie apart
 in memory (a leading dimension), such as the transpose of a slice of a
 time-major array. The kernels use it to add each block of steps' weight
 gradients while its operands are still in cache (see
-``recurrent.add_weight_grads``).
+``recurrent.add_weight_grads``), and for every other matrix product:
+``np.dot``'s compiled implementation was one more function compiled into
+a cold fit per layout of the operands. Unlike ``np.dot``, gemm computes a
+product with one row or column with the matrix routine (``np.dot`` calls
+gemv), which rounds float64 results differently in the last bits.
 """
 
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from .config import INLINE, _compile_calls
+from .config import _compile_calls, helper
+from .scalar import larger
 
 # The BLAS's transpose flags as character codes: ord() in compiled code
 # would compile Numba's string functions (0.3 s of a cold fit).
@@ -93,43 +98,60 @@ def gemm(A, B, C, beta):
         C[...] = A @ B + beta * C
 
 
-@njit(**INLINE)
+@helper
 def _operand(rows, cols, row_stride, col_stride, itemsize):
     # How the column-major BLAS reads a row-major view (rows, cols) with
     # these strides in bytes: "n" for rows contiguous (it sees the view
     # transposed, its leading dimension the row stride), "t" for columns
     # contiguous, 0 for neither; the leading dimension at least the BLAS's
     # minimum where a dimension of one leaves the stride arbitrary.
-    # Integers, not the view, and inlined: each compiled function costs
-    # a cold fit time.
     if cols == 1 or col_stride == itemsize:
-        return _N, max(row_stride // itemsize, cols, 1)
+        return _N, larger(larger(row_stride // itemsize, cols), 1)
     if rows == 1 or row_stride == itemsize:
-        return _T, max(col_stride // itemsize, rows, 1)
+        return _T, larger(larger(col_stride // itemsize, rows), 1)
     return 0, 0
 
 
-def _compiled_gemm(A, B, C, beta):
-    m, k = A.shape
-    n = B.shape[1]
-    itemsize = C.itemsize
-    ta, lda = _operand(m, k, A.strides[0], A.strides[1], itemsize)
-    tb, ldb = _operand(k, n, B.strides[0], B.strides[1], itemsize)
-    if B.shape[0] != k or C.shape[0] != m or C.shape[1] != n:
+@helper
+def _plan(m, k, n, b_rows, c_rows, c_cols, a_strides, b_strides, c_strides, itemsize):
+    # gemm's checks, and the BLAS's transpose flags and leading dimensions
+    # (ta, lda, tb, ldb, ldc; ta = 0 when m, n or k is 0: nothing to
+    # multiply). Integers only, so that it compiles once whatever the
+    # layouts of the operands: compiled per layout, gemm cost 0.3 s of a
+    # cold fit for each.
+    if b_rows != k or c_rows != m or c_cols != n:
         raise ValueError("gemm: the shapes of A, B and C do not match")
-    if m == 0 or n == 0:
-        return
-    if k == 0:  # the BLAS would not scale C
-        for i in range(m):
-            for j in range(n):
-                C[i, j] = beta * C[i, j] if beta != 0 else 0.0
-        return
-    if ta == 0 or tb == 0 or not (n == 1 or C.strides[1] == itemsize):
+    if m == 0 or n == 0 or k == 0:
+        return 0, 0, 0, 0, 0
+    ta, lda = _operand(m, k, a_strides[0], a_strides[1], itemsize)
+    tb, ldb = _operand(k, n, b_strides[0], b_strides[1], itemsize)
+    if ta == 0 or tb == 0 or not (n == 1 or c_strides[1] == itemsize):
         raise ValueError("gemm: an operand has its rows and its columns apart in memory "
                          "(C must have its rows contiguous)")
-    ldc = max(C.strides[0] // itemsize, n, 1)
-    # Row-major C = A @ B is column-major C^T = B^T A^T.
-    _xxgemm(tb, ta, n, m, k, B, ldb, A, lda, beta, C, ldc)
+    return ta, lda, tb, ldb, larger(larger(c_strides[0] // itemsize, n), 1)
+
+
+@helper
+def _scale(C, beta):
+    # C = beta * C (0 for beta = 0): a product over k = 0, which the BLAS
+    # would not compute.
+    for i in range(C.shape[0]):
+        for j in range(C.shape[1]):
+            C[i, j] = beta * C[i, j] if beta != 0 else 0.0
+
+
+def _compiled_gemm(A, B, C, beta):
+    # Compiled once per layout of the operands: only what needs the arrays
+    # themselves (their shapes, strides and data), the rest in _plan.
+    m, k = A.shape
+    n = B.shape[1]
+    ta, lda, tb, ldb, ldc = _plan(m, k, n, B.shape[0], C.shape[0], C.shape[1], A.strides,
+                                  B.strides, C.strides, C.itemsize)
+    if ta != 0:
+        # Row-major C = A @ B is column-major C^T = B^T A^T.
+        _xxgemm(tb, ta, n, m, k, B, ldb, A, lda, beta, C, ldc)
+    elif k == 0:
+        _scale(C, beta)
 
 
 _compile_calls(gemm, lambda A, B, C, beta: _compiled_gemm)

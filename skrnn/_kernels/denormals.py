@@ -10,7 +10,7 @@ kernels so, :func:`flush_denormals` sets the SSE control register's
 flush-to-zero (FTZ) and denormals-are-zero (DAZ) bits for the calling
 thread, and :func:`restore` puts back the caller's setting, so that no
 Python code or other library runs with them. The kernels call both, as
-the register belongs to the thread that runs them (``np.dot`` inside a
+the register belongs to the thread that runs them (the BLAS calls inside a
 kernel runs in that thread too: skrnn pins the BLAS to one thread for its
 products).
 

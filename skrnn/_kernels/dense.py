@@ -2,9 +2,8 @@
 
 from typing import NamedTuple
 
-import numpy as np
-
 from .activations import activate_rows, multiply_derivative
+from .blas import gemm
 from .config import helper, implementation
 from .layout import GRAD, SHARED, STEPS, named, vector, view2
 
@@ -12,7 +11,7 @@ from .layout import GRAD, SHARED, STEPS, named, vector, view2
 @helper
 def dense_forward(X, W, b, kind, out):
     """out = activation(X @ W + b); X (B, n_in), W (n_in, n_out), out (B, n_out)."""
-    np.dot(X, W, out)
+    gemm(X, W, out, 0.0)
     activate_rows(out, b, kind)
 
 
@@ -26,10 +25,10 @@ def dense_backward(X, W, A, dA, kind, dW, db, dX, need_dX):
     ``need_dX``.
     """
     multiply_derivative(dA, A, kind)
-    np.dot(X.T, dA, dW)
+    gemm(X.T, dA, dW, 0.0)
     column_sums(dA, db)
     if need_dX:
-        np.dot(dA, W.T, dX)
+        gemm(dA, W.T, dX, 0.0)
 
 
 @helper
@@ -46,7 +45,7 @@ def input_product(x, W, out):
     """out = x @ W. By hand for one input feature (a univariate series),
     where the BLAS call costs more than its multiplications."""
     if x.shape[1] != 1:
-        np.dot(x, W, out)
+        gemm(x, W, out, 0.0)
         return
     w = W[0]
     for i in range(x.shape[0]):

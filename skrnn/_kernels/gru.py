@@ -13,7 +13,6 @@ the new gate stay apart: the gradient at ``h W_hn`` is ``r`` times that at
 
 from typing import NamedTuple
 
-import numpy as np
 from numba import njit
 
 from .activations import sigmoid, tanh
@@ -57,7 +56,7 @@ def gru_step(x, W_ih, W_hh, b_ih, b_hh, h_prev, h, g, hn, rec):
     """One step: activated gates ``g`` (B, 3H), ``hn`` (B, H) and ``h`` from
     ``x`` (B, D) and ``h_prev``; all arrays distinct. The recurrent product
     goes straight into ``g``; rec : (B, 3H) scratch for the input product."""
-    np.dot(h_prev, W_hh, g)
+    gemm(h_prev, W_hh, g, 0.0)
     input_product(x, W_ih, rec)
     gru_cell(g, rec, b_ih, b_hh, h_prev, h, hn)
 
@@ -169,10 +168,10 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         # The input weights' gradients in one product over all steps: with
         # n_in rows (8 on the benchmark's largest model, 1 for a univariate
         # series), a product of a few steps is too small to run fast.
-        np.dot(inp.reshape(T * B, n_in).T, dZx.reshape(T * B, G),
-               view2(grad, p_off[k, WEIGHTS.W_ih], n_in, G))
+        gemm(inp.reshape(T * B, n_in).T, dZx.reshape(T * B, G),
+             view2(grad, p_off[k, WEIGHTS.W_ih], n_in, G), 0.0)
         if k > 0:
-            np.dot(dZx.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in))
+            gemm(dZx.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in), 0.0)
 
 
 @recurrent_cell

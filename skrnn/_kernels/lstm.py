@@ -11,10 +11,10 @@ vectorise, a fused loop writing several arrays does not.
 
 from typing import NamedTuple
 
-import numpy as np
 from numba import njit
 
 from .activations import LOGISTIC, TANH, activate_vector, tanh_into
+from .blas import gemm
 from .config import INLINE, helper, implementation
 from .layout import CARRY, GRAD, KEPT, STACKED, STEPS, named, vector, view2, view3
 from .recurrent import (
@@ -56,7 +56,7 @@ def lstm_step(xh, W, b, h, c_prev, c, g, tc):
     """One step: gates ``g`` (B, 4H), cell state ``c``, tanh(c) ``tc`` and
     ``h`` from ``xh`` = [x_t | h_{t-1}] (B, D + H) and ``c_prev``, all
     arrays distinct: one product with W = [W_ih; W_hh] (D + H, 4H)."""
-    np.dot(xh, W, g)
+    gemm(xh, W, g, 0.0)
     lstm_cell(g, b, c_prev, c, tc, h)
 
 
@@ -171,9 +171,9 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
             if t_hi:
                 add_weight_grads(XH, dA, t, t_hi, dW, db, t_hi == T)
             if t > t_stop:
-                np.dot(dA[t][p:], W_hh.T, dh[p:])
+                gemm(dA[t][p:], W_hh.T, dh[p:], 0.0)
         if k > 0:
-            np.dot(dA.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in))
+            gemm(dA.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in), 0.0)
 
 
 @recurrent_cell

@@ -3,10 +3,10 @@ computed as act([x_t | h_{t-1}] @ [W_ih; W_hh] + b) (one product: stack_step).""
 
 from typing import NamedTuple
 
-import numpy as np
 from numba import njit
 
 from .activations import TANH, activate_rows
+from .blas import gemm
 from .config import INLINE, helper, implementation
 from .layout import CARRY, GRAD, STACKED, STEPS, named, vector, view2, view3
 from .recurrent import (
@@ -42,7 +42,7 @@ ROWS = cell_rows(
 def rnn_step(xh, W, b, kind, h):
     """One step: h = act(xh @ W + b) from ``xh`` = [x_t | h_{t-1}] (B, D +
     H) and W = [W_ih; W_hh] (D + H, H), ``h`` distinct from ``xh``."""
-    np.dot(xh, W, h)
+    gemm(xh, W, h, 0.0)
     activate_rows(h, b, kind)
 
 
@@ -98,9 +98,9 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
             if t_hi:
                 add_weight_grads(XH, dZ, t, t_hi, dW, db, t_hi == T)
             if t > t_stop:
-                np.dot(dz[p:], W_hh.T, carry[p:])
+                gemm(dz[p:], W_hh.T, carry[p:], 0.0)
         if k > 0:
-            np.dot(dZ.reshape(T * B, H), W_ih.T, dX.reshape(T * B, n_in))
+            gemm(dZ.reshape(T * B, H), W_ih.T, dX.reshape(T * B, n_in), 0.0)
 
 
 @helper
