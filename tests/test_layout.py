@@ -6,6 +6,7 @@ import gc
 import numpy as np
 import pytest
 from numba import njit
+from numba.core.errors import TypingError
 
 from skrnn._kernels.layout import vector, view2, view3
 
@@ -53,3 +54,9 @@ def test_a_view_keeps_its_vector_alive():
     v = _view_of_a_temporary(10)
     gc.collect()
     np.testing.assert_array_equal(v, np.arange(2.0, 8.0).reshape(3, 2))
+
+
+def test_a_view_of_an_array_that_is_not_c_contiguous_is_refused():
+    # Its values do not lie in order in memory: the view would read others.
+    with pytest.raises(TypingError):
+        _views(np.arange(40.0)[::2], 0)

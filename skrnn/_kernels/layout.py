@@ -53,22 +53,25 @@ def named(**specs):
 def _view_signature(a, off, dims):
     # The C-contiguous view that the intrinsics below build, with its
     # code: the ``len(dims)``-dimensional array of ``a``'s values from
-    # ``off`` on, sharing ``a``'s memory (and its reference count).
-    if not isinstance(a, types.Array) or not all(
+    # ``off`` on, sharing ``a``'s memory (and its reference count). Only of
+    # a C-contiguous array: of any other, the view would read the wrong
+    # values, so Numba refuses the call when it types it.
+    if not isinstance(a, types.Array) or a.layout != "C" or not all(
             isinstance(x, types.Integer) for x in (off, *dims)):
         return None
     view = types.Array(a.dtype, len(dims), "C")
 
     def codegen(context, builder, sig, args):
         src = context.make_array(sig.args[0])(context, builder, args[0])
-        intp = [context.cast(builder, v, t, types.intp) for v, t in zip(args[1:], sig.args[1:])]
+        start, *shape = [context.cast(builder, v, t, types.intp)
+                         for v, t in zip(args[1:], sig.args[1:])]
         itemsize = context.get_constant(
             types.intp, context.get_abi_sizeof(context.get_data_type(a.dtype)))
         strides = [itemsize]
-        for d in reversed(intp[2:]):
+        for d in reversed(shape[1:]):
             strides.insert(0, builder.mul(strides[0], d))
         out = context.make_array(view)(context, builder)
-        context.populate_array(out, data=builder.gep(src.data, [intp[0]]), shape=intp[1:],
+        context.populate_array(out, data=builder.gep(src.data, [start]), shape=shape,
                                strides=strides, itemsize=itemsize, meminfo=src.meminfo,
                                parent=src.parent)
         return impl_ret_borrowed(context, builder, view, out._getvalue())
