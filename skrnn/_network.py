@@ -25,7 +25,7 @@ from ._kernels.activations import ACTIVATION_CODES
 from ._kernels.dense import WEIGHTS as HEAD_WEIGHTS
 from ._kernels.dense import Dense
 from ._kernels.gru import GRU
-from ._kernels.layout import CARRY, GRAD, KEPT, OUTPUTS, SHARED, STACKED, STEPS
+from ._kernels.layout import CARRY, GRAD, KEPT, OUTPUTS, SHARED, STACKED, STEPS, TRANSPOSED
 from ._kernels.losses import LOSS_CODES, Loss, add_penalty
 from ._kernels.lstm import LSTM
 from ._kernels.rnn import RNN
@@ -345,14 +345,15 @@ class Network:
         L = self.n_layers
         layer_rows = []
         for k, (n_in, H) in enumerate(zip(sizes[:-2], sizes[1:-1])):
-            steps = {
-                OUTPUTS: T + 1 if training or k < L - 1 else 2,
-                KEPT: T + 1 if training else 2,
-                STEPS: T if training else 1,
-                GRAD: T if training else 0,
-                CARRY: 1 if training else 0,
+            rows = {
+                OUTPUTS: (T + 1 if training or k < L - 1 else 2) * B,
+                KEPT: (T + 1 if training else 2) * B,
+                STEPS: (T if training else 1) * B,
+                GRAD: (T if training else 0) * B,
+                CARRY: B if training else 0,
+                TRANSPOSED: H if training else 0,
             }
-            layer_rows.append([steps[length] * B * (n_in + H if width == STACKED else width * H)
+            layer_rows.append([rows[length] * (n_in + H if width == STACKED else width * H)
                                for length, width in self._rows])
         n_out, n_last = sizes[-1], sizes[-2]
         grad = int(training and self.recurrent)

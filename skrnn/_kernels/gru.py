@@ -19,7 +19,7 @@ from .activations import sigmoid, tanh
 from .blas import gemm
 from .config import INLINE, helper, implementation
 from .dense import input_product
-from .layout import CARRY, GRAD, SHARED, STEPS, named, vector, view2, view3
+from .layout import CARRY, GRAD, SHARED, STEPS, TRANSPOSED, named, vector, view2, view3
 from .recurrent import (
     add_bias_grads,
     add_into,
@@ -32,6 +32,7 @@ from .recurrent import (
     recurrent_cell,
     start_backward,
     steps_per_product,
+    transposed,
     zero_padding_rows,
 )
 
@@ -48,6 +49,7 @@ ROWS = cell_rows(
     dz_x=(GRAD, 3),  # gradient at the input projections (and b_ih)
     dz_h=(GRAD, 3),  # gradient at the recurrent projections (and b_hh)
     carry=(CARRY, 1),  # gradient reaching h_t from step t + 1
+    w_hh_t=(TRANSPOSED, 3),  # W_hh.T (3H, H), for the backward's products
 )
 
 
@@ -120,7 +122,7 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         T, B, n_in = inp.shape
         G = 3 * H
         W_ih = view2(params, p_off[k, WEIGHTS.W_ih], n_in, G)
-        W_hh = view2(params, p_off[k, WEIGHTS.W_hh], H, G)
+        W_hh_T = transposed(view2(params, p_off[k, WEIGHTS.W_hh], H, G), ws, w_off[k, ROWS.w_hh_t])
         Hs = view3(ws, w_off[k, ROWS.hs], T + 1, B, H)
         Gates = view3(ws, w_off[k, ROWS.gates], T, B, G)
         HN = view3(ws, w_off[k, ROWS.hn], T, B, H)
@@ -164,7 +166,7 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
                 add_weight_grads(Hs, dZh, t, t_hi, dW_hh, db_hh, t_hi == T)
                 add_bias_grads(dZx, t, t_hi, db_ih, t_hi == T)
             if t > t_stop:
-                gemm(dZh[t][p:], W_hh.T, dh[p:], 1.0)  # dh += the part through W_hh
+                gemm(dZh[t][p:], W_hh_T, dh[p:], 1.0)  # dh += the part through W_hh
         # The input weights' gradients in one product over all steps: with
         # n_in rows (8 on the benchmark's largest model, 1 for a univariate
         # series), a product of a few steps is too small to run fast.

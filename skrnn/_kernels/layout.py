@@ -15,12 +15,16 @@ from numba import config, types
 from numba.core.imputils import impl_ret_borrowed
 from numba.extending import intrinsic
 
-# How many timesteps of a (batch, width) slab a workspace row holds:
+# How many timesteps of a (batch, width) slab a workspace row holds (but
+# see TRANSPOSED):
 OUTPUTS = "outputs"  # a layer's hidden states: T + 1, or 2 for predict's top layer
 KEPT = "kept"  # states that later steps read: T + 1 in training, 2 in predict
 STEPS = "steps"  # per-step values: T in training, 1 in predict
 GRAD = "grad"  # per-step gradients: T in training, none in predict
 CARRY = "carry"  # one step of gradient carried back in time: training only
+#: Not timesteps: H rows (the layer's hidden size) in training, none in
+#: predict; room for a recurrent weight matrix, transposed.
+TRANSPOSED = "transposed"
 
 #: The width of a row holding a step's input beside the previous state
 #: (n_in + H columns), the operand of a product with stacked weights.

@@ -16,7 +16,7 @@ from numba import njit
 from .activations import LOGISTIC, TANH, activate_vector, tanh_into
 from .blas import gemm
 from .config import INLINE, helper, implementation
-from .layout import CARRY, GRAD, KEPT, STACKED, STEPS, named, vector, view2, view3
+from .layout import CARRY, GRAD, KEPT, STACKED, STEPS, TRANSPOSED, named, vector, view2, view3
 from .recurrent import (
     add_into,
     add_weight_grads,
@@ -29,6 +29,7 @@ from .recurrent import (
     stack_step,
     start_backward,
     steps_per_product,
+    transposed,
     zero_padding_rows,
 )
 
@@ -48,6 +49,7 @@ ROWS = cell_rows(
     dz=(GRAD, 4),  # gradient at the gate pre-activations
     carry_h=(CARRY, 1),  # gradient reaching h_t from step t + 1
     carry_c=(CARRY, 1),  # gradient reaching c_t from step t + 1
+    w_hh_t=(TRANSPOSED, 4),  # W_hh.T (4H, H), for the backward's products
 )
 
 
@@ -130,7 +132,7 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
         T, B, n_in = inp.shape
         G = 4 * H
         W_ih = view2(params, p_off[k, WEIGHTS.W_ih], n_in, G)
-        W_hh = view2(params, p_off[k, WEIGHTS.W_hh], H, G)
+        W_hh_T = transposed(view2(params, p_off[k, WEIGHTS.W_hh], H, G), ws, w_off[k, ROWS.w_hh_t])
         Cs = view3(ws, w_off[k, ROWS.cs], T + 1, B, H)
         Gates = view3(ws, w_off[k, ROWS.gates], T, B, G)
         TC = view3(ws, w_off[k, ROWS.tc], T, B, H)
@@ -171,7 +173,7 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
             if t_hi:
                 add_weight_grads(XH, dA, t, t_hi, dW, db, t_hi == T)
             if t > t_stop:
-                gemm(dA[t][p:], W_hh.T, dh[p:], 0.0)
+                gemm(dA[t][p:], W_hh_T, dh[p:], 0.0)
         if k > 0:
             gemm(dA.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in), 0.0)
 

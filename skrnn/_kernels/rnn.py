@@ -8,7 +8,7 @@ from numba import njit
 from .activations import TANH, activate_rows
 from .blas import gemm
 from .config import INLINE, helper, implementation
-from .layout import CARRY, GRAD, STACKED, STEPS, named, vector, view2, view3
+from .layout import CARRY, GRAD, STACKED, STEPS, TRANSPOSED, named, vector, view2, view3
 from .recurrent import (
     add_weight_grads,
     cell_rows,
@@ -20,6 +20,7 @@ from .recurrent import (
     stack_step,
     start_backward,
     steps_per_product,
+    transposed,
     zero_padding_rows,
 )
 
@@ -35,6 +36,7 @@ ROWS = cell_rows(
     xh=(STEPS, STACKED),  # [x_t | h_{t-1}], the operand of the step's product
     dz=(GRAD, 1),  # gradient at the pre-activations
     carry=(CARRY, 1),  # gradient reaching h_t from step t + 1
+    w_hh_t=(TRANSPOSED, 1),  # W_hh.T, for the backward's products
 )
 
 
@@ -79,7 +81,7 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         inp, H, dH, dX = layer_gradients(xb, sizes, ws, w_off, s_off, k)
         T, B, n_in = inp.shape
         W_ih = view2(params, p_off[k, WEIGHTS.W_ih], n_in, H)
-        W_hh = view2(params, p_off[k, WEIGHTS.W_hh], H, H)
+        W_hh_T = transposed(view2(params, p_off[k, WEIGHTS.W_hh], H, H), ws, w_off[k, ROWS.w_hh_t])
         Hs = view3(ws, w_off[k, ROWS.hs], T + 1, B, H)
         dZ = view3(ws, w_off[k, ROWS.dz], T, B, H)
         carry = view2(ws, w_off[k, ROWS.carry], B, H)
@@ -98,7 +100,7 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
             if t_hi:
                 add_weight_grads(XH, dZ, t, t_hi, dW, db, t_hi == T)
             if t > t_stop:
-                gemm(dz[p:], W_hh.T, carry[p:], 0.0)
+                gemm(dz[p:], W_hh_T, carry[p:], 0.0)
         if k > 0:
             gemm(dZ.reshape(T * B, H), W_ih.T, dX.reshape(T * B, n_in), 0.0)
 
