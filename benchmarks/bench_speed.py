@@ -255,7 +255,8 @@ def bench_recurrent(results, repeats, rows, classify=False):
                 row["predict_ratio"] = (
                     row["skrnn_predict_seq_per_s"] / row["torch_predict_seq_per_s"]
                 )
-                row["train_floor_s"] = training_floor(cell, B, T, D, H, dtype, n // B, repeats)
+                row["train_floor_s"] = training_floor(model, cell, B, T, D, H, dtype, n // B,
+                                                      repeats)
                 row["train_floor_multiple"] = _seconds(timings["skrnn_train"]) / row[
                     "train_floor_s"]
                 flops = _train_flops(cell, T, D, H) * n
@@ -280,52 +281,58 @@ def bench_recurrent(results, repeats, rows, classify=False):
 
 
 @njit(cache=True, nogil=True)
-def _training_products(x, W_ih, h, W_hh, g, dh, X_all, H_all, dA_all, dW_ih, dW_hh, T):
-    # One minibatch's matrix products as skrnn's GRU training runs them, and
-    # nothing else: per step the input and recurrent products of the
-    # forward pass, then per step (last first) the backward's recurrent
-    # product, added into dh, and a block of steps' recurrent weight
-    # gradients whenever a block is complete; last the input weights'
-    # gradients over all steps. X_all, H_all, dA_all are (T, b, width).
+def _training_products(x, W_ih, h, W_hh, W_hh_T, g, dh, X_all, H_all, dA_all, dW_ih, dW_hh, T,
+                       direct):
+    # One minibatch's (or half minibatch's) matrix products as skrnn's GRU
+    # training runs them, and nothing else: per step the input and
+    # recurrent products of the forward pass, then per step (last first)
+    # the backward's recurrent product by W_hh.T (a contiguous copy, W_hh_T),
+    # added into dh, and a block of steps' recurrent weight gradients
+    # whenever a block is complete; last the input weights' gradients over
+    # all steps. X_all, H_all, dA_all are (T, b, width); ``direct`` as the
+    # kernels' (see skrnn._threads.direct_product_size).
     B, H, G = h.shape[0], h.shape[1], g.shape[1]
     for _ in range(T):
         np.dot(h, W_hh, g)
         np.dot(x, W_ih, g)
-    per_product = steps_per_product(B, H + G, g.itemsize)
+    per_product = steps_per_product(B, H, G, g.itemsize, direct)
     for t in range(T - 1, -1, -1):
         t_hi = completed_block(t, T, 0, per_product)
         if t_hi:  # the product of add_weight_grads, without its bias sums
             block_product(H_all, dA_all, t, t_hi, dW_hh, t_hi == T)
-        gemm(g, W_hh.T, dh, 1.0)
+        gemm(g, W_hh_T, dh, 1.0)
     D = X_all.shape[2]
     np.dot(X_all.reshape(T * B, D).T, dA_all.reshape(T * B, G), dW_ih)
 
 
 @njit(cache=True, nogil=True)
-def _stacked_training_products(xh, W, g, dh, XH_all, dA_all, dW, T):
+def _stacked_training_products(xh, W, W_hh_T, g, dh, XH_all, dA_all, dW, T, direct):
     # The same for the LSTM and the RNN, whose steps multiply the input
     # beside the previous state, [x_t | h_{t-1}], by W_ih stacked over W_hh
     # (one product a step, and one weight-gradient product a block of
-    # steps); the backward's recurrent product multiplies by W_hh, the last
-    # H rows of W.
-    B, H, G = xh.shape[0], dh.shape[1], g.shape[1]
-    W_hh = W[W.shape[0] - H :]
+    # steps); the backward's recurrent product multiplies by W_hh.T.
+    B, G = xh.shape[0], g.shape[1]
     for _ in range(T):
         np.dot(xh, W, g)
-    per_product = steps_per_product(B, xh.shape[1] + G, g.itemsize)
+    per_product = steps_per_product(B, xh.shape[1], G, g.itemsize, direct)
     for t in range(T - 1, -1, -1):
         t_hi = completed_block(t, T, 0, per_product)
         if t_hi:
             block_product(XH_all, dA_all, t, t_hi, dW, t_hi == T)
-        np.dot(g, W_hh.T, dh)
+        np.dot(g, W_hh_T, dh)
 
 
-def training_floor(cell, B, T, D, H, dtype, n_batches, repeats):
+def training_floor(model, cell, B, T, D, H, dtype, n_batches, repeats):
     """Seconds of one epoch's matrix products alone (the same shapes, the
-    same BLAS, called from compiled code: no Python in between): the time
-    no implementation of this training can beat by more than its
-    elementwise work, a row's "floor"."""
+    same BLAS, called from compiled code: no Python in between), as the
+    fitted ``model`` computes them (in halves of its minibatches if it
+    splits them): the time no implementation of this training can beat by
+    more than its elementwise work, a row's "floor"."""
     G = {"lstm": 4, "gru": 3, "rnn": 1}[cell] * H
+    net = model._net
+    parts = net._parts(B, T, training=True)
+    B = -(-B // parts)  # the rows of a part
+    direct = net.kernel_net.direct
     rng = np.random.RandomState(0)
 
     def a(*shape):
@@ -333,18 +340,18 @@ def training_floor(cell, B, T, D, H, dtype, n_batches, repeats):
 
     if cell == "gru":
         products = _training_products
-        arrays = (a(B, D), a(D, G), a(B, H), a(H, G), a(B, G), a(B, H), a(T, B, D),
-                  a(T, B, H), a(T, B, G), a(D, G), a(H, G), T)
+        arrays = (a(B, D), a(D, G), a(B, H), a(H, G), a(G, H), a(B, G), a(B, H), a(T, B, D),
+                  a(T, B, H), a(T, B, G), a(D, G), a(H, G), T, direct)
     else:
         products = _stacked_training_products
-        arrays = (a(B, D + H), a(D + H, G), a(B, G), a(B, H), a(T, B, D + H), a(T, B, G),
-                  a(D + H, G), T)
+        arrays = (a(B, D + H), a(D + H, G), a(G, H), a(B, G), a(B, H), a(T, B, D + H),
+                  a(T, B, G), a(D + H, G), T, direct)
     # One core's floor in every setting: with --threads default nothing else
     # pins the BLAS, and its second thread would halve the floor.
     with threadpool_limits(1):
         products(*arrays)  # compile (once; cached)
         best = min(_timed(lambda: products(*arrays))[1] for _ in range(max(3, repeats)))
-    return best * n_batches
+    return best * n_batches * parts
 
 
 def _train_flops(cell, T, D, H):

@@ -29,7 +29,13 @@ from ._kernels.layout import CARRY, GRAD, KEPT, OUTPUTS, SHARED, STACKED, STEPS,
 from ._kernels.losses import LOSS_CODES, Loss, add_penalty
 from ._kernels.lstm import LSTM
 from ._kernels.rnn import RNN
-from ._threads import MIN_THREADED_WORK, one_blas_thread, parallel_parts, run_parts
+from ._threads import (
+    MIN_THREADED_WORK,
+    direct_product_size,
+    one_blas_thread,
+    parallel_parts,
+    run_parts,
+)
 
 #: The network kinds, by the name an estimator records.
 KINDS = {"rnn": RNN, "lstm": LSTM, "gru": GRU, "dense": Dense}
@@ -39,6 +45,13 @@ KINDS = {"rnn": RNN, "lstm": LSTM, "gru": GRU, "dense": Dense}
 # A large predict (the rule below) runs its chunks as pieces that two
 # threads share out, each on its thread's workspace (see Network.predict).
 _PREDICT_WORKSPACE_BYTES = 2**20
+# Where the BLAS computes small products directly (see
+# skrnn._threads.direct_product_size), chunks are also no larger than the
+# rows of a step's product it computes so, if that is at least this many:
+# the 64/50/1/64 float32 LSTM predicted in chunks of 240 sequences, whose
+# products (65 by 256 weights) ran at 96 GFLOP/s, and runs in chunks of 60,
+# at 114.
+_MIN_DIRECT_ROWS = 8
 
 # A training minibatch of b sequences of T steps, in a network of P
 # parameters, is computed as two halves, each on its own workspace and,
@@ -225,7 +238,8 @@ class Network:
         self.activation = activation
         self.recurrent = kind != "dense"
         net_type = KINDS[kind]
-        self.kernel_net = net_type(ACTIVATION_CODES[activation] if activation else 0)
+        self.kernel_net = net_type(ACTIVATION_CODES[activation] if activation else 0,
+                                   np.int64(direct_product_size()))
         self.kernel_loss = Loss(LOSS_CODES[loss])
         self.sizes = np.array([n_inputs, *hidden_layer_sizes, n_outputs], dtype=np.int64)
         self.n_layers = len(hidden_layer_sizes)
@@ -251,6 +265,17 @@ class Network:
         # n_in * n_out of the largest weight matrix: a product with b rows
         # multiplies b times this many pairs.
         self._widest_product = max(int(np.prod(s)) for s in self.layout.shapes)
+        # The multiply-adds per row of the largest product of a step: a
+        # stacked cell's (see recurrent.stack_step) multiplies by its
+        # layer's matrices stacked, (n_in + H, G).
+        stacked = any(width == STACKED for _, width in self._rows)
+        per_layer = {}
+        for k, _, shape, _ in self._arrays:
+            if len(shape) == 2:
+                size = shape[0] * shape[1]
+                per_layer[k] = per_layer.get(k, 0) + size if stacked else max(
+                    per_layer.get(k, 0), size)
+        self._step_product = max(per_layer.values())
         self._penalty_masks = {}
         self._workspace_layouts = {}
         self._variants = {task: f"{kind} {task}" for task in ("training", "prediction")}
@@ -380,6 +405,9 @@ class Network:
     def _predict_batch_size(self, n_timesteps, n_samples, dtype):
         per_sequence = self._workspace_layout(n_timesteps, 1, False)[0]
         fit = _PREDICT_WORKSPACE_BYTES // (per_sequence * np.dtype(dtype).itemsize)
+        direct = self.kernel_net.direct // self._step_product
+        if direct >= _MIN_DIRECT_ROWS:
+            fit = min(fit, direct)
         return int(max(1, min(n_samples, fit)))
 
     def _notice(self, kernel, dtype, task, verbose):

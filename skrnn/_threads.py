@@ -44,6 +44,52 @@ def _blas_libraries():
     return _controllers
 
 
+#: OpenBLAS's kernels for AVX-512 CPUs (its core names, as threadpoolctl
+#: reports them), which compute a product of at most _DIRECT_PRODUCT_SIZE
+#: multiply-adds (m * n * k) straight from its operands where they lie: a
+#: larger product, or one of another core's kernels, first copies both
+#: operands into packed blocks, on every call. Version 0.3.30 (SciPy's
+#: wheels) computes so every small product but those whose A is transposed
+#: (in its column-major terms), which skrnn's per-step products avoid (see
+#: ``recurrent.transposed``).
+_DIRECT_CORES = frozenset({"skylakex", "cooperlake", "sapphirerapids"})
+_DIRECT_PRODUCT_SIZE = 10**6
+_direct_size = None
+
+
+def direct_product_size():
+    """The most multiply-adds of a product that the kernels' BLAS computes
+    without copying its operands first, 0 if it copies them always.
+
+    OpenBLAS on a CPU with AVX-512: 10**6. At one thread on the Zen 4, its
+    float32 products of a (b, 65) by a (65, 256) matrix ran at 110 to 114
+    GFLOP/s up to b = 60 (9.4 us at b = 32), 81 at b = 62 and 96 at b = 240;
+    its AVX2 kernels, at 59, 81 and 96. ``skrnn._network`` sizes the
+    per-step products by it: weight gradients one step at a time (see
+    ``recurrent.steps_per_product``) and predict in chunks of that many rows.
+    """
+    global _direct_size
+    if _direct_size is None:
+        # SciPy's library where NumPy loads another (pip wheels); any other
+        # build shares one, or the kernels' is not known: all must agree.
+        libraries = [lib for lib in _blas_libraries() if _in_scipy(lib.filepath)]
+        libraries = libraries or _blas_libraries()
+        direct = libraries and all(
+            lib.internal_api == "openblas"
+            and str(getattr(lib, "architecture", "")).lower() in _DIRECT_CORES
+            for lib in libraries
+        )
+        _direct_size = _DIRECT_PRODUCT_SIZE if direct else 0
+    return _direct_size
+
+
+def _in_scipy(path):
+    # SciPy's own copy of a library: in "scipy.libs" (Linux and Windows
+    # wheels) or "scipy/.dylibs" (macOS).
+    return any(part == "scipy" or part.startswith("scipy.")
+               for part in os.path.dirname(os.path.abspath(path)).split(os.sep))
+
+
 def _set_num_threads(library, n_threads):
     # threadpoolctl lets only one "controlling" thread change OpenBLAS's
     # process-wide pool, silently ignoring the others; under the lock above

@@ -366,19 +366,23 @@ def test_a_padded_minibatch_is_the_weighted_sum_of_its_sequences_alone(kind, act
 
 @pytest.mark.parametrize("kind, activation", CELLS, ids=CELL_IDS)
 @pytest.mark.parametrize("bptt_steps", [None, 4], ids=["full BPTT", "truncated"])
+@pytest.mark.parametrize("direct", [0, 10**9], ids=["blocks", "step by step"])
 def test_weight_gradients_added_block_by_block_are_the_sum_over_sequences(kind, activation,
-                                                                           bptt_steps):
+                                                                           bptt_steps, direct):
     # A minibatch wide enough that the backward pass adds its weight
-    # gradients a few steps at a time (recurrent.add_weight_grads), padded
-    # and truncated, against each sequence's gradient alone (one block).
+    # gradients a few steps at a time (recurrent.add_weight_grads), or one
+    # step at a time where the BLAS computes a step's product directly,
+    # padded and truncated, against each sequence's gradient alone.
     n, T, H = 64, 10, 64
     X, y, sw = _data(n_samples=n, n_timesteps=T, seed=11)
     lead = np.random.RandomState(12).randint(0, 6, size=n)
     net = Network(kind, 2, (H, 3), 2, activation)
+    net.kernel_net = net.kernel_net._replace(direct=np.int64(direct))
     params = _perturbed_params(net, 6)
     G = {"rnn": 1, "lstm": 4, "gru": 3}[kind] * H
-    width = {"rnn": 2 + H + G, "lstm": 2 + H + G, "gru": H + G}[kind]
-    assert steps_per_product(n, width, 8) < T - 1  # several blocks in the first layer
+    k = {"rnn": 2 + H, "lstm": 2 + H, "gru": H}[kind]
+    per_product = steps_per_product(n, k, G, 8, direct)
+    assert (per_product == 1) if direct else (1 < per_product < T - 1)
     g_batch = np.zeros_like(params)
     value = net.loss_grad(params, X, y, sw, 0.0, g_batch, bptt_steps, lead=lead)
     v_sum, g_sum = _sequence_by_sequence(net, params, X, y, sw, lead, bptt_steps)

@@ -1,6 +1,9 @@
 """skrnn runs its kernels on one BLAS thread and gives the user's setting back;
 a large fit or predict runs its two parts on two threads, giving the same model."""
 
+import os
+import subprocess
+import sys
 import threading
 import time
 import warnings
@@ -336,3 +339,47 @@ def test_a_part_the_worker_has_not_started_runs_on_the_caller(monkeypatch):
     finally:
         release.set()
         blocker.result()
+
+
+def _direct_product_size_in_a_new_process(**env):
+    code = "from skrnn._threads import direct_product_size; print(direct_product_size())"
+    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env},
+                          capture_output=True, text=True, check=True)
+    return int(done.stdout)
+
+
+def test_small_products_are_direct_only_with_openblas_kernels_for_avx512():
+    # The real library: its core as this machine selects it, then forced to
+    # its AVX2 kernels (OPENBLAS_CORETYPE), which copy every product's
+    # operands. Another BLAS (MKL, Accelerate) has no direct products here.
+    import scipy.linalg.cython_blas  # noqa: F401  (loads SciPy's library)
+
+    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    scipys = [lib for lib in blas if _threads._in_scipy(lib["filepath"])] or blas
+    avx512 = all(lib["internal_api"] == "openblas"
+                 and lib["architecture"].lower() in ("skylakex", "cooperlake", "sapphirerapids")
+                 for lib in scipys)
+    assert _threads.direct_product_size() == (10**6 if avx512 else 0)
+    assert _direct_product_size_in_a_new_process() == _threads.direct_product_size()
+    if all(lib["internal_api"] == "openblas" for lib in scipys):
+        assert _direct_product_size_in_a_new_process(OPENBLAS_CORETYPE="Haswell") == 0
+
+
+@pytest.mark.parametrize("path, scipys", [
+    ("/env/lib/python3.11/site-packages/scipy.libs/libscipy_openblas-6cdc3b4a.so", True),
+    ("/env/lib/python3.11/site-packages/numpy.libs/libscipy_openblas64_-32a4b2a6.so", False),
+    ("/env/lib/python3.11/site-packages/scipy/.dylibs/libscipy_openblas.dylib", True),
+    ("/env/lib/libopenblas.so.0", False),
+])
+def test_scipys_own_blas_is_told_by_its_folder_not_its_name(path, scipys):
+    assert _threads._in_scipy(path) == scipys
+
+
+@pytest.mark.parametrize("direct", [10**6, 0], ids=["direct products", "none"])
+def test_predict_chunks_are_products_the_blas_computes_directly(direct):
+    # A 64-unit LSTM on one feature multiplies 65 by 256 weights a row:
+    # 60 rows to a direct product, where the BLAS computes them directly.
+    net = _network.Network("lstm", 1, (64,), 1)
+    net.kernel_net = net.kernel_net._replace(direct=np.int64(direct))
+    chunk = net._predict_batch_size(50, 10**6, np.float32)
+    assert chunk == 60 if direct else chunk > 60

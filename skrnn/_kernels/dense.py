@@ -121,9 +121,11 @@ def dense_network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, 
 
 class Dense(NamedTuple):
     """The window MLP, as the generic kernels see it: ``activation`` is the
-    hidden layers' activation code."""
+    hidden layers' activation code (``direct`` is unused: the recurrent
+    cells' field, so that the network builds every kind alike)."""
 
     activation: int
+    direct: int
 
     weights = WEIGHTS
     rows = ROWS

@@ -132,7 +132,7 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         dW_hh = view2(grad, p_off[k, WEIGHTS.W_hh], H, G)
         db_ih = vector(grad, p_off[k, WEIGHTS.b_ih], G)
         db_hh = vector(grad, p_off[k, WEIGHTS.b_hh], G)
-        per_product = steps_per_product(B, H + G, dZh.itemsize)
+        per_product = steps_per_product(B, H, G, dZh.itemsize, net.direct)
         dZx[:t_stop] = 0.0
         dZh[:t_stop] = 0.0
         dh[:] = 0.0
@@ -178,9 +178,11 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
 
 @recurrent_cell
 class GRU(NamedTuple):
-    """The GRU cell, as the generic kernels see it (``activation`` unused)."""
+    """The GRU cell, as the generic kernels see it (``activation`` unused;
+    ``direct``: see ``recurrent.steps_per_product``)."""
 
     activation: int
+    direct: int
 
     weights = WEIGHTS
     rows = ROWS

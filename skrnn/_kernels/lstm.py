@@ -142,7 +142,7 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
         XH = view3(ws, w_off[k, ROWS.xh], T, B, n_in + H)
         dW = view2(grad, p_off[k, WEIGHTS.W_ih], n_in + H, G)  # [dW_ih; dW_hh]
         db = vector(grad, p_off[k, WEIGHTS.b], G)
-        per_product = steps_per_product(B, n_in + H + G, dA.itemsize)
+        per_product = steps_per_product(B, n_in + H, G, dA.itemsize, net.direct)
         dA[:t_stop] = 0.0
         dh[:] = 0.0
         dc[:] = 0.0
@@ -180,9 +180,11 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
 
 @recurrent_cell
 class LSTM(NamedTuple):
-    """The LSTM cell, as the generic kernels see it (``activation`` unused)."""
+    """The LSTM cell, as the generic kernels see it (``activation`` unused;
+    ``direct``: see ``recurrent.steps_per_product``)."""
 
     activation: int
+    direct: int
 
     weights = WEIGHTS
     rows = ROWS

@@ -88,7 +88,7 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         XH = view3(ws, w_off[k, ROWS.xh], T, B, n_in + H)
         dW = view2(grad, p_off[k, WEIGHTS.W_ih], n_in + H, H)  # [dW_ih; dW_hh]
         db = vector(grad, p_off[k, WEIGHTS.b], H)
-        per_product = steps_per_product(B, n_in + 2 * H, dZ.itemsize)
+        per_product = steps_per_product(B, n_in + H, H, dZ.itemsize, net.direct)
         dZ[:t_stop] = 0.0
         carry[:] = 0.0
         for t in range(T - 1, t_stop - 1, -1):
@@ -123,9 +123,10 @@ def _pre_activation_grad(dh, carry, h, kind, dz):
 @recurrent_cell
 class RNN(NamedTuple):
     """The Elman cell, as the generic kernels see it: ``activation`` is the
-    code of tanh or relu."""
+    code of tanh or relu (``direct``: see ``recurrent.steps_per_product``)."""
 
     activation: int
+    direct: int
 
     weights = WEIGHTS
     rows = ROWS
