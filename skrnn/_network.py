@@ -268,14 +268,11 @@ class Network:
         # The multiply-adds per row of the largest product of a step: a
         # stacked cell's (see recurrent.stack_step) multiplies by its
         # layer's matrices stacked, (n_in + H, G).
-        stacked = any(width == STACKED for _, width in self._rows)
-        per_layer = {}
-        for k, _, shape, _ in self._arrays:
-            if len(shape) == 2:
-                size = shape[0] * shape[1]
-                per_layer[k] = per_layer.get(k, 0) + size if stacked else max(
-                    per_layer.get(k, 0), size)
-        self._step_product = max(per_layer.values())
+        combine = sum if any(width == STACKED for _, width in self._rows) else max
+        self._step_product = max(
+            combine(shape[0] * shape[1] for k, _, shape, _ in self._arrays
+                    if k == layer and len(shape) == 2)
+            for layer in range(self.n_layers + 1))
         self._penalty_masks = {}
         self._workspace_layouts = {}
         self._variants = {task: f"{kind} {task}" for task in ("training", "prediction")}

@@ -76,7 +76,7 @@ def direct_product_size():
         libraries = libraries or _blas_libraries()
         direct = libraries and all(
             lib.internal_api == "openblas"
-            and str(getattr(lib, "architecture", "")).lower() in _DIRECT_CORES
+            and (lib.architecture or "").lower() in _DIRECT_CORES
             for lib in libraries
         )
         _direct_size = _DIRECT_PRODUCT_SIZE if direct else 0

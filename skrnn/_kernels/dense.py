@@ -121,8 +121,10 @@ def dense_network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, 
 
 class Dense(NamedTuple):
     """The window MLP, as the generic kernels see it: ``activation`` is the
-    hidden layers' activation code (``direct`` is unused: the recurrent
-    cells' field, so that the network builds every kind alike)."""
+    hidden layers' activation code. Its kernels do not read ``direct`` (see
+    ``recurrent.steps_per_product``); ``skrnn._network`` sizes predict's
+    chunks by it for every kind (window MLP, 24 inputs and 64 units, 50,000
+    windows: 4.5 ms in chunks of 651 against 4.8 to 5.0 in chunks of 1,680)."""
 
     activation: int
     direct: int
