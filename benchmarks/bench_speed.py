@@ -65,7 +65,7 @@ from skrnn import (
     RNNRegressor,
     WindowMLPRegressor,
 )
-from skrnn._kernels.blas import gemm
+from skrnn._kernels.blas import gemm_direct
 from skrnn._kernels.recurrent import block_product, completed_block, steps_per_product
 
 try:
@@ -293,14 +293,14 @@ def _training_products(x, W_ih, h, W_hh, W_hh_T, g, dh, X_all, H_all, dA_all, dW
     # kernels' (see skrnn._threads.direct_product_size).
     B, H, G = h.shape[0], h.shape[1], g.shape[1]
     for _ in range(T):
-        np.dot(h, W_hh, g)
+        gemm_direct(h, W_hh, g, 0.0, direct)
         np.dot(x, W_ih, g)
     per_product = steps_per_product(B, H, G, g.itemsize, direct)
     for t in range(T - 1, -1, -1):
         t_hi = completed_block(t, T, 0, per_product)
         if t_hi:  # the product of add_weight_grads, without its bias sums
-            block_product(H_all, dA_all, t, t_hi, dW_hh, t_hi == T)
-        gemm(g, W_hh_T, dh, 1.0)
+            block_product(H_all, dA_all, t, t_hi, dW_hh, t_hi == T, direct)
+        gemm_direct(g, W_hh_T, dh, 1.0, direct)
     D = X_all.shape[2]
     np.dot(X_all.reshape(T * B, D).T, dA_all.reshape(T * B, G), dW_ih)
 
@@ -313,13 +313,13 @@ def _stacked_training_products(xh, W, W_hh_T, g, dh, XH_all, dA_all, dW, T, dire
     # steps); the backward's recurrent product multiplies by W_hh.T.
     B, G = xh.shape[0], g.shape[1]
     for _ in range(T):
-        np.dot(xh, W, g)
+        gemm_direct(xh, W, g, 0.0, direct)
     per_product = steps_per_product(B, xh.shape[1], G, g.itemsize, direct)
     for t in range(T - 1, -1, -1):
         t_hi = completed_block(t, T, 0, per_product)
         if t_hi:
-            block_product(XH_all, dA_all, t, t_hi, dW, t_hi == T)
-        np.dot(g, W_hh_T, dh)
+            block_product(XH_all, dA_all, t, t_hi, dW, t_hi == T, direct)
+        gemm_direct(g, W_hh_T, dh, 0.0, direct)
 
 
 def training_floor(model, cell, B, T, D, H, dtype, n_batches, repeats):

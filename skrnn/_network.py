@@ -22,6 +22,7 @@ import numpy as np
 from ._kernels import train as K
 from ._kernels._cache import compile_notice
 from ._kernels.activations import ACTIVATION_CODES
+from ._kernels.blas import direct_rows
 from ._kernels.dense import WEIGHTS as HEAD_WEIGHTS
 from ._kernels.dense import Dense
 from ._kernels.gru import GRU
@@ -47,11 +48,10 @@ KINDS = {"rnn": RNN, "lstm": LSTM, "gru": GRU, "dense": Dense}
 _PREDICT_WORKSPACE_BYTES = 2**20
 # Where the BLAS computes small products directly (see
 # skrnn._threads.direct_product_size), chunks are also no larger than the
-# rows of a step's product it computes so, if that is at least this many:
-# the 64/50/1/64 float32 LSTM predicted in chunks of 240 sequences, whose
-# products (65 by 256 weights) ran at 96 GFLOP/s, and runs in chunks of 60,
-# at 114.
-_MIN_DIRECT_ROWS = 8
+# rows of a step's product it computes so (blas.direct_rows: a multiple of
+# 4, at least 8): the 64/50/1/64 float32 LSTM predicted in chunks of 240
+# sequences, whose products (65 by 256 weights) ran at 96 GFLOP/s, and
+# runs in chunks of 60, at 114.
 
 # A training minibatch of b sequences of T steps, in a network of P
 # parameters, is computed as two halves, each on its own workspace and,
@@ -402,8 +402,8 @@ class Network:
     def _predict_batch_size(self, n_timesteps, n_samples, dtype):
         per_sequence = self._workspace_layout(n_timesteps, 1, False)[0]
         fit = _PREDICT_WORKSPACE_BYTES // (per_sequence * np.dtype(dtype).itemsize)
-        direct = self.kernel_net.direct // self._step_product
-        if direct >= _MIN_DIRECT_ROWS:
+        direct = direct_rows(self._step_product, 1, self.kernel_net.direct)
+        if direct:
             fit = min(fit, direct)
         return int(max(1, min(n_samples, fit)))
 

@@ -64,9 +64,10 @@ def direct_product_size():
     OpenBLAS on a CPU with AVX-512: 10**6. At one thread on the Zen 4, its
     float32 products of a (b, 65) by a (65, 256) matrix ran at 110 to 114
     GFLOP/s up to b = 60 (9.4 us at b = 32), 81 at b = 62 and 96 at b = 240;
-    its AVX2 kernels, at 59, 81 and 96. ``skrnn._network`` sizes the
-    per-step products by it: weight gradients one step at a time (see
-    ``recurrent.steps_per_product``) and predict in chunks of that many rows.
+    its AVX2 kernels, at 59, 81 and 96. The kernels size the per-step
+    products by it: larger ones in blocks of rows (``blas.gemm_direct``),
+    weight gradients one step at a time (``recurrent.steps_per_product``)
+    and predict in chunks of that many rows (``skrnn._network``).
     """
     global _direct_size
     if _direct_size is None:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from skrnn import _network
+from skrnn._kernels.blas import direct_rows
 from skrnn._kernels.recurrent import steps_per_product
 from skrnn._network import Network
 
@@ -366,13 +367,16 @@ def test_a_padded_minibatch_is_the_weighted_sum_of_its_sequences_alone(kind, act
 
 @pytest.mark.parametrize("kind, activation", CELLS, ids=CELL_IDS)
 @pytest.mark.parametrize("bptt_steps", [None, 4], ids=["full BPTT", "truncated"])
-@pytest.mark.parametrize("direct", [0, 10**9], ids=["blocks", "step by step"])
+@pytest.mark.parametrize("direct", [0, 150_000, 10**9],
+                         ids=["blocks", "step by step in rows", "step by step"])
 def test_weight_gradients_added_block_by_block_are_the_sum_over_sequences(kind, activation,
                                                                            bptt_steps, direct):
     # A minibatch wide enough that the backward pass adds its weight
     # gradients a few steps at a time (recurrent.add_weight_grads), or one
     # step at a time where the BLAS computes a step's product directly,
-    # padded and truncated, against each sequence's gradient alone.
+    # whole or in blocks of rows (blas.gemm_direct: then each step's
+    # forward and backward products go in blocks too), padded and
+    # truncated, against each sequence's gradient alone.
     n, T, H = 64, 10, 64
     X, y, sw = _data(n_samples=n, n_timesteps=T, seed=11)
     lead = np.random.RandomState(12).randint(0, 6, size=n)
@@ -383,6 +387,9 @@ def test_weight_gradients_added_block_by_block_are_the_sum_over_sequences(kind, 
     k = {"rnn": 2 + H, "lstm": 2 + H, "gru": H}[kind]
     per_product = steps_per_product(n, k, G, 8, direct)
     assert (per_product == 1) if direct else (1 < per_product < T - 1)
+    if direct == 150_000:  # every product of a step is split
+        assert n * k * G > direct and 0 < direct_rows(k, G, direct) < n
+        assert 0 < direct_rows(n, G, direct) < k and 0 < direct_rows(G, H, direct) < n
     g_batch = np.zeros_like(params)
     value = net.loss_grad(params, X, y, sw, 0.0, g_batch, bptt_steps, lead=lead)
     v_sum, g_sum = _sequence_by_sequence(net, params, X, y, sw, lead, bptt_steps)

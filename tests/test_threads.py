@@ -376,10 +376,14 @@ def test_scipys_own_blas_is_told_by_its_folder_not_its_name(path, scipys):
 
 
 @pytest.mark.parametrize("direct", [10**6, 0], ids=["direct products", "none"])
-def test_predict_chunks_are_products_the_blas_computes_directly(direct):
-    # A 64-unit LSTM on one feature multiplies 65 by 256 weights a row:
-    # 60 rows to a direct product, where the BLAS computes them directly.
-    net = _network.Network("lstm", 1, (64,), 1)
+@pytest.mark.parametrize("units, features, rows", [(64, 1, 60), (128, 8, 12)])
+def test_predict_chunks_are_products_the_blas_computes_directly(direct, units, features, rows):
+    # A 64-unit LSTM on one feature multiplies 65 by 256 weights a row: 60
+    # rows to a direct product, a multiple of 4 (the direct kernels'
+    # fastest); a 128-unit one on 8 features, 136 by 512: 14 rows, of
+    # which 12. Where the BLAS computes none directly, the chunks are
+    # larger.
+    net = _network.Network("lstm", features, (units,), 1)
     net.kernel_net = net.kernel_net._replace(direct=np.int64(direct))
     chunk = net._predict_batch_size(50, 10**6, np.float32)
-    assert chunk == 60 if direct else chunk > 60
+    assert chunk == rows if direct else chunk > rows

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from numba import njit
 
 from .activations import sigmoid, tanh
-from .blas import gemm
+from .blas import gemm, gemm_direct
 from .config import INLINE, helper, implementation
 from .dense import input_product
 from .layout import CARRY, GRAD, SHARED, STEPS, TRANSPOSED, named, vector, view2, view3
@@ -54,11 +54,11 @@ ROWS = cell_rows(
 
 
 @njit(**INLINE)
-def gru_step(x, W_ih, W_hh, b_ih, b_hh, h_prev, h, g, hn, rec):
+def gru_step(x, W_ih, W_hh, b_ih, b_hh, h_prev, h, g, hn, rec, direct):
     """One step: activated gates ``g`` (B, 3H), ``hn`` (B, H) and ``h`` from
     ``x`` (B, D) and ``h_prev``; all arrays distinct. The recurrent product
     goes straight into ``g``; rec : (B, 3H) scratch for the input product."""
-    gemm(h_prev, W_hh, g, 0.0)
+    gemm_direct(h_prev, W_hh, g, 0.0, direct)
     input_product(x, W_ih, rec)
     gru_cell(g, rec, b_ih, b_hh, h_prev, h, hn)
 
@@ -106,7 +106,7 @@ def gru_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
             p = first_real_row(lead, t)
             gru_step(inp[t][p:], W_ih, W_hh, b_ih, b_hh, Hs[t % n_states][p:],
                      Hs[(t + 1) % n_states][p:], Gt[t % steps][p:], HN[t % steps][p:],
-                     scratch[p:])
+                     scratch[p:], net.direct)
             zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
     return Hs[T % n_states]  # the top layer's last output
 
@@ -163,10 +163,11 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
             zero_padding_rows(dZh[t], lead, t)
             t_hi = completed_block(t, T, t_stop, per_product)
             if t_hi:
-                add_weight_grads(Hs, dZh, t, t_hi, dW_hh, db_hh, t_hi == T)
+                add_weight_grads(Hs, dZh, t, t_hi, dW_hh, db_hh, t_hi == T, net.direct)
                 add_bias_grads(dZx, t, t_hi, db_ih, t_hi == T)
             if t > t_stop:
-                gemm(dZh[t][p:], W_hh_T, dh[p:], 1.0)  # dh += the part through W_hh
+                # dh += the part through W_hh
+                gemm_direct(dZh[t][p:], W_hh_T, dh[p:], 1.0, net.direct)
         # The input weights' gradients in one product over all steps: with
         # n_in rows (8 on the benchmark's largest model, 1 for a univariate
         # series), a product of a few steps is too small to run fast.

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from numba import njit
 
 from .activations import LOGISTIC, TANH, activate_vector, tanh_into
-from .blas import gemm
+from .blas import gemm, gemm_direct
 from .config import INLINE, helper, implementation
 from .layout import CARRY, GRAD, KEPT, STACKED, STEPS, TRANSPOSED, named, vector, view2, view3
 from .recurrent import (
@@ -54,11 +54,11 @@ ROWS = cell_rows(
 
 
 @njit(**INLINE)
-def lstm_step(xh, W, b, h, c_prev, c, g, tc):
+def lstm_step(xh, W, b, h, c_prev, c, g, tc, direct):
     """One step: gates ``g`` (B, 4H), cell state ``c``, tanh(c) ``tc`` and
     ``h`` from ``xh`` = [x_t | h_{t-1}] (B, D + H) and ``c_prev``, all
     arrays distinct: one product with W = [W_ih; W_hh] (D + H, 4H)."""
-    gemm(xh, W, g, 0.0)
+    gemm_direct(xh, W, g, 0.0, direct)
     lstm_cell(g, b, c_prev, c, tc, h)
 
 
@@ -114,7 +114,7 @@ def lstm_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
             stack_step(inp[t], Hs[t % n_states], XH[t % steps])
             lstm_step(XH[t % steps][p:], W, bias, Hs[(t + 1) % n_states][p:],
                       Cs[t % kept][p:], Cs[(t + 1) % kept][p:], Gt[t % steps][p:],
-                      TCk[t % steps][p:])
+                      TCk[t % steps][p:], net.direct)
             zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
             zero_padding_rows(Cs[(t + 1) % kept], lead, t)
     return Hs[T % n_states]  # the top layer's last output
@@ -171,9 +171,9 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
             zero_padding_rows(dA[t], lead, t)
             t_hi = completed_block(t, T, t_stop, per_product)
             if t_hi:
-                add_weight_grads(XH, dA, t, t_hi, dW, db, t_hi == T)
+                add_weight_grads(XH, dA, t, t_hi, dW, db, t_hi == T, net.direct)
             if t > t_stop:
-                gemm(dA[t][p:], W_hh_T, dh[p:], 0.0)
+                gemm_direct(dA[t][p:], W_hh_T, dh[p:], 0.0, net.direct)
         if k > 0:
             gemm(dA.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in), 0.0)
 

@@ -29,7 +29,7 @@ without a helper another 0.2 to 0.4 s off the RNN and LSTM.
 
 from numba import njit
 
-from .blas import gemm
+from .blas import direct_rows, gemm_direct
 from .config import INLINE, helper, implementation
 from .layout import OUTPUTS, SHARED, columns, named, view2, view3
 from .scalar import larger, smaller
@@ -237,13 +237,15 @@ _PRODUCT_BYTES = 1 << 19
 def steps_per_product(b, k, n, itemsize, direct):
     """How many steps' weight gradients :func:`add_weight_grads` adds in one
     product, a step's being (k, b) @ (b, n): one if the BLAS computes that
-    product directly (at most ``direct`` multiply-adds: see
-    ``skrnn._threads.direct_product_size``), else as many as keep the
-    operands, ``b`` rows of ``k + n`` values a step, within
-    ``_PRODUCT_BYTES``, and at least one. For the 64/50/1/64 float32 LSTM
-    at one thread on the Zen 4, a step's product of a half minibatch took
-    10.0 us alone, 13.1 us a step in blocks of 12."""
-    if b * k * n <= direct:
+    product directly, whole or in blocks of rows (at most ``direct``
+    multiply-adds: see ``skrnn._threads.direct_product_size`` and
+    ``blas.gemm_direct``), else as many as keep the operands, ``b`` rows of
+    ``k + n`` values a step, within ``_PRODUCT_BYTES``, and at least one.
+    For the 64/50/1/64 float32 LSTM at one thread on the Zen 4, a step's
+    product of a half minibatch took 10.0 us alone, 13.1 us a step in
+    blocks of 12; the 256/100/8/128 float32 RNN's, 50.7 us whole (88
+    GFLOP/s, as in blocks of 12 steps) and 39.3 us in blocks of rows."""
+    if b * k * n <= direct or direct_rows(b, n, direct):
         return 1
     return larger(1, _PRODUCT_BYTES // (b * (k + n) * itemsize))
 
@@ -260,16 +262,16 @@ def completed_block(t, T, t_stop, per_product):
 
 
 @njit(**INLINE)
-def block_product(X, dZ, t, t_hi, dW, first):
+def block_product(X, dZ, t, t_hi, dW, first, direct):
     """dW += X[t:t_hi]^T @ dZ[t:t_hi] (dW = ... if ``first``): the product
     of :func:`add_weight_grads`, without its bias sums."""
     n, B, K = t_hi - t, X.shape[1], X.shape[2]
-    gemm(X[t:t_hi].reshape(n * B, K).T, dZ[t:t_hi].reshape(n * B, dZ.shape[2]), dW,
-         0.0 if first else 1.0)
+    gemm_direct(X[t:t_hi].reshape(n * B, K).T, dZ[t:t_hi].reshape(n * B, dZ.shape[2]), dW,
+                0.0 if first else 1.0, direct)
 
 
 @helper
-def add_weight_grads(X, dZ, t, t_hi, dW, db, first):
+def add_weight_grads(X, dZ, t, t_hi, dW, db, first, direct):
     """dW += X[t:t_hi]^T @ dZ[t:t_hi] and db += the sums of dZ[t:t_hi] over
     steps and sequences (dW = ..., db = ... if ``first``): the weight and
     bias gradients of the steps ``t`` to ``t_hi - 1``, X (T, b, K) the
@@ -281,7 +283,7 @@ def add_weight_grads(X, dZ, t, t_hi, dW, db, first):
     product over all steps after the loop (at one thread on the Zen 4,
     whose OpenBLAS then spends a third of the product packing operands it
     reads from memory). Padding rows add zeros (their dZ is zero)."""
-    block_product(X, dZ, t, t_hi, dW, first)
+    block_product(X, dZ, t, t_hi, dW, first, direct)
     add_bias_grads(dZ, t, t_hi, db, first)
 
 

@@ -6,7 +6,7 @@ from typing import NamedTuple
 from numba import njit
 
 from .activations import TANH, activate_rows
-from .blas import gemm
+from .blas import gemm, gemm_direct
 from .config import INLINE, helper, implementation
 from .layout import CARRY, GRAD, STACKED, STEPS, TRANSPOSED, named, vector, view2, view3
 from .recurrent import (
@@ -41,10 +41,10 @@ ROWS = cell_rows(
 
 
 @njit(**INLINE)
-def rnn_step(xh, W, b, kind, h):
+def rnn_step(xh, W, b, kind, h, direct):
     """One step: h = act(xh @ W + b) from ``xh`` = [x_t | h_{t-1}] (B, D +
     H) and W = [W_ih; W_hh] (D + H, H), ``h`` distinct from ``xh``."""
-    gemm(xh, W, h, 0.0)
+    gemm_direct(xh, W, h, 0.0, direct)
     activate_rows(h, b, kind)
 
 
@@ -66,7 +66,8 @@ def rnn_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
             p = first_real_row(lead, t)
             # Every row, padding included: the weight gradients read them all.
             stack_step(inp[t], Hs[t % n_states], XH[t % steps])
-            rnn_step(XH[t % steps][p:], W, bias, net.activation, Hs[(t + 1) % n_states][p:])
+            rnn_step(XH[t % steps][p:], W, bias, net.activation, Hs[(t + 1) % n_states][p:],
+                     net.direct)
             zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
     return Hs[T % n_states]  # the top layer's last output
 
@@ -98,9 +99,9 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
             zero_padding_rows(dz, lead, t)
             t_hi = completed_block(t, T, t_stop, per_product)
             if t_hi:
-                add_weight_grads(XH, dZ, t, t_hi, dW, db, t_hi == T)
+                add_weight_grads(XH, dZ, t, t_hi, dW, db, t_hi == T, net.direct)
             if t > t_stop:
-                gemm(dz[p:], W_hh_T, carry[p:], 0.0)
+                gemm_direct(dz[p:], W_hh_T, carry[p:], 0.0, net.direct)
         if k > 0:
             gemm(dZ.reshape(T * B, H), W_ih.T, dX.reshape(T * B, n_in), 0.0)
 
