@@ -7,7 +7,7 @@ arithmetic only, so that loops over them vectorise: range reduction to
 float64, 7 in float32) and the power of two ``2**-k`` built from its bits.
 Each dtype computes in its own precision, float32 at twice the vector width.
 They are accurate to a few ulp and saturate exactly (tanh to +-1, sigmoid to
-1) with no overflow for any input.
+0 and 1) with no overflow for any input.
 
 An integer code (not a Python callable) keeps one compiled specialisation per
 kernel and dtype, whatever activation the estimator uses.
@@ -55,25 +55,27 @@ def _expm1_coefficients(degree, dtype):
 _F64 = dict(  # ln 2 in two parts (Cody and Waite) so that k * ln2_hi is exact
     ln2_hi=6.93147180369123816490e-01, ln2_lo=1.90821492927058770002e-10,
     inv_ln2=1.44269504088896338700e00, top=708.3964, coef=_expm1_coefficients(13, float),
-    one=1.0, half=0.5, two=2.0, zero=0.0,
+    one=1.0, half=0.5, two=2.0, exp_range=(-710.0, 709.0),
 )
 _F32 = dict(
     ln2_hi=np.float32(0.693359375), ln2_lo=np.float32(-2.12194440e-4),
     inv_ln2=np.float32(1.44269504088896341), top=np.float32(87.3365),
     coef=_expm1_coefficients(7, np.float32),
-    one=np.float32(1.0), half=np.float32(0.5), two=np.float32(2.0), zero=np.float32(0.0),
+    one=np.float32(1.0), half=np.float32(0.5), two=np.float32(2.0),
+    exp_range=(np.float32(-89.0), np.float32(88.0)),
 )
 
 
 def _exp_neg_parts_impl(c, int_type, bias, mantissa_bits):
-    ln2_hi, ln2_lo, inv_ln2, top, coef = c["ln2_hi"], c["ln2_lo"], c["inv_ln2"], c["top"], c["coef"]
+    ln2_hi, ln2_lo, inv_ln2, coef = c["ln2_hi"], c["ln2_lo"], c["inv_ln2"], c["coef"]
     one, half = c["one"], c["half"]
     bias, shift = int_type(bias), int_type(mantissa_bits)
 
     def parts(a):
-        # For a >= 0: exp(-a) = s * (1 + p) with s = 2**-k and p = expm1(r),
-        # |r| <= ln2 / 2, so that both exp and expm1 are accurate.
-        a = smaller(a, top)  # keeps 2**-k a normal float
+        # exp(-a) = s * (1 + p) with s = 2**-k and p = expm1(r), |r| <= ln2
+        # / 2, so that both exp and expm1 are accurate. The caller bounds a:
+        # s is a normal float for -top <= a <= top, exactly 0 (+inf) when k
+        # is one more (less), and undefined further out.
         k = np.floor(a * inv_ln2 + half)
         r = (k * ln2_hi - a) + k * ln2_lo
         q = coef[0]
@@ -117,15 +119,15 @@ def tanh(x):
 @overload(sigmoid, jit_options=HELPER)
 def _sigmoid(x):
     c, parts = _constants(x)
-    one, zero, top = c["one"], c["zero"], c["top"]
+    one = c["one"]
+    lowest, highest = c["exp_range"]  # 2**-k exactly +inf and 0 there
 
     def impl(x):
-        a = abs(x)
-        s, p = parts(a)
-        e = s + s * p  # exp(-|x|)
-        e = zero if a > top else e  # underflow to exactly 0 (NaN stays NaN)
-        q = one / (one + e)
-        return q if x >= 0 else e * q
+        # 1 / (1 + exp(-x)) for every x, exp(-x) saturating to exactly 0 and
+        # +inf (a NaN stays NaN), so that sigmoid is exactly 1 and 0 there:
+        # without |x| and the two selects it needs, 10% faster (float32).
+        s, p = parts(larger(smaller(x, highest), lowest))
+        return one / (one + s * (one + p))  # not s + s * p: inf - inf
 
     return impl
 
@@ -133,10 +135,10 @@ def _sigmoid(x):
 @overload(tanh, jit_options=HELPER)
 def _tanh(x):
     c, parts = _constants(x)
-    one, two = c["one"], c["two"]
+    one, two, top = c["one"], c["two"], c["top"]
 
     def impl(x):
-        s, p = parts(two * abs(x))
+        s, p = parts(smaller(two * abs(x), top))  # 2**-k a normal float
         em = s * p + (s - one)  # expm1(-2|x|) <= 0, accurate for small |x|
         t = abs(em) / (two + em)  # abs, not minus: tanh(+0.0) is +0.0
         return np.copysign(t, x)
@@ -173,14 +175,6 @@ def activate_vector(z, b, kind):
     else:
         for j in range(n):
             z[j] = z[j] + b[j]
-
-
-@helper
-def tanh_into(Z, out):
-    """out = tanh(Z); both C-contiguous of the same shape."""
-    z, o = Z.reshape(Z.size), out.reshape(out.size)
-    for j in range(z.shape[0]):
-        o[j] = tanh(z[j])
 
 
 @helper

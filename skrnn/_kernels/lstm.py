@@ -5,15 +5,17 @@
     i, f, o = sigmoid(a_i), sigmoid(a_f), sigmoid(a_o);  g = tanh(a_g)
     c_t = f * c_{t-1} + i * g;   h_t = o * tanh(c_t)
 
-Elementwise work is split into loops that each write one array: those
-vectorise, a fused loop writing several arrays does not.
+Elementwise work is split into loops over contiguous rows, each computing
+one value per element (which it may write to two arrays): those vectorise,
+a fused loop computing several values (a gate's activation and its use)
+does not.
 """
 
 from typing import NamedTuple
 
 from numba import njit
 
-from .activations import LOGISTIC, TANH, activate_vector, tanh_into
+from .activations import LOGISTIC, TANH, activate_vector, tanh
 from .blas import gemm, gemm_direct
 from .config import INLINE, helper, implementation
 from .layout import CARRY, GRAD, KEPT, STACKED, STEPS, TRANSPOSED, named, vector, view2, view3
@@ -80,11 +82,14 @@ def lstm_cell(g, b, c_prev, c, tc, h):
         i_g, f_g, g_g = gi[:H], gi[H : 2 * H], gi[2 * H : 3 * H]
         for j in range(H):
             ci[j] = f_g[j] * cp[j] + i_g[j] * g_g[j]
-    tanh_into(c, tc)
     for i in range(B):
-        o_g, tci, hi = g[i, 3 * H :], tc[i], h[i]
+        # tanh(c) and h in one loop: it still vectorises, and a step of the
+        # 64/50/1/64 float32 LSTM's predict took 1% less than in two.
+        o_g, ci, tci, hi = g[i, 3 * H :], c[i], tc[i], h[i]
         for j in range(H):
-            hi[j] = o_g[j] * tci[j]
+            t = tanh(ci[j])
+            tci[j] = t
+            hi[j] = o_g[j] * t
 
 
 @implementation
