@@ -32,8 +32,11 @@ def _inputs(dtype):
     ).astype(dtype)
 
 
-@pytest.mark.parametrize("dtype, max_ulp", [(np.float64, 4), (np.float32, 3)])
-@pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.parametrize(
+    "name, dtype, max_ulp",
+    [("sigmoid", np.float64, 4), ("sigmoid", np.float32, 3),
+     ("tanh", np.float64, 4), ("tanh", np.float32, 5)],
+)
 def test_accurate_to_a_few_ulp(name, dtype, max_ulp):
     fast, reference = FUNCTIONS[name]
     x = _inputs(dtype)
@@ -47,6 +50,19 @@ def test_accurate_to_a_few_ulp(name, dtype, max_ulp):
     normal = np.abs(exact) >= np.finfo(dtype).tiny
     assert np.all(error[~normal] <= np.finfo(dtype).tiny)
     assert (error[normal] / np.spacing(np.abs(exact[normal]))).max() <= max_ulp
+
+
+def test_float32_tanh_within_5_ulp_in_every_binade():
+    # The float32 tanh is a rational function: check it at every 257th
+    # float32 of [0, 9.1] (every binade, down to the subnormals), not only at
+    # the test points above, and that it is odd.
+    bits = np.arange(1, np.float32(9.1).view(np.int32), 257, dtype=np.int32)
+    x = np.concatenate([bits.view(np.float32), -bits.view(np.float32)])
+    out = np.empty_like(x)
+    _apply_tanh(x, out)
+    exact = np.tanh(x.astype(np.float64)).astype(np.float32)  # correctly rounded
+    assert (np.abs(out - exact) / np.spacing(np.abs(exact))).max() <= 5
+    np.testing.assert_array_equal(out[: bits.size], -out[bits.size :])
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

@@ -6,8 +6,10 @@ arithmetic only, so that loops over them vectorise: range reduction to
 ``|r| <= ln2 / 2``, a Taylor polynomial for ``expm1(r)`` (degree 13 in
 float64, 7 in float32) and the power of two ``2**-k`` built from its bits.
 Each dtype computes in its own precision, float32 at twice the vector width.
-They are accurate to a few ulp and saturate exactly (tanh to +-1, sigmoid to
-0 and 1) with no overflow for any input.
+The float32 tanh is a rational function instead, a third faster (an LSTM
+step computes 64 to 128 tanh values a row). They are accurate to a few ulp
+(at most 5 for the float32 tanh, 2 to 4 otherwise) and saturate exactly
+(tanh to +-1, sigmoid to 0 and 1) with no overflow for any input.
 
 An integer code (not a Python callable) keeps one compiled specialisation per
 kernel and dtype, whatever activation the estimator uses.
@@ -132,8 +134,23 @@ def _sigmoid(x):
     return impl
 
 
+# tanh(x) = x * P(x**2) / Q(x**2) in float32, P of degree 6 and Q of degree 3
+# with P(0) = Q(0) = 1: the relative-error minimax fit (Loeb's linearised
+# least squares with Lawson's weights) of tanh(x) / x for 0 <= x <= 9.02,
+# where tanh rounds to 1 in float32. 14 operations instead of 25, a third
+# faster, within 5 ulp of the correctly rounded tanh (checked at every
+# float32; 5.4 ulp of the exact value).
+_TANH32_P = tuple(np.float32(c) for c in (
+    -8.508362e-14, 5.2889883e-11, -2.0255468e-08, 1.1163389e-05, 0.0031049296, 0.13084917, 1.0
+))
+_TANH32_Q = tuple(np.float32(c) for c in (0.0002547498, 0.024499165, 0.46418247, 1.0))
+_TANH32_CLAMP, _TANH32_FLOOR = np.float32(9.02), np.float32(-9.02)
+
+
 @overload(tanh, jit_options=HELPER)
 def _tanh(x):
+    if x == types.float32:
+        return _tanh32
     c, parts = _constants(x)
     one, two, top = c["one"], c["two"], c["top"]
 
@@ -144,6 +161,18 @@ def _tanh(x):
         return np.copysign(t, x)
 
     return impl
+
+
+def _tanh32(x):
+    y = larger(smaller(x, _TANH32_CLAMP), _TANH32_FLOOR)  # a NaN stays NaN
+    u = y * y
+    p = _TANH32_P[0]
+    for cn in _TANH32_P[1:]:  # Horner's scheme, unrolled at compile time
+        p = p * u + cn
+    q = _TANH32_Q[0]
+    for cn in _TANH32_Q[1:]:
+        q = q * u + cn
+    return y * p / q
 
 
 @helper
