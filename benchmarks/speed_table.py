@@ -87,19 +87,25 @@ def _floor_multiple(same):
 
 
 def ratio_table(groups):
-    """Ratios of several settings side by side: ``groups`` maps label -> runs."""
+    """Ratios of several settings side by side: ``groups`` maps label -> runs.
+
+    The first setting's "train x floor" follows its training ratio, so that
+    the README's table shows every row's ratio and its multiple of the floor.
+    """
     labels = list(groups)
     _check_same_rows([runs[0] for runs in groups.values()])
+    train = [f"train: {label}" for label in labels]
+    train.insert(1, "train x floor")
     lines = [
-        "| B/T/D/H | model | dtype | "
-        + " | ".join(f"train: {label}" for label in labels) + " | "
+        "| B/T/D/H | model | dtype | " + " | ".join(train) + " | "
         + " | ".join(f"predict: {label}" for label in labels) + " |",
-        "|---|---|---|" + "---:|" * (2 * len(labels)),
+        "|---|---|---|" + "---:|" * (2 * len(labels) + 1),
     ]
     rows = [list(_rows(runs)) for runs in groups.values()]
     for i, (row, _) in enumerate(rows[0]):
         cells = [_fmt_ratio([r[kind] for r in group[i][1]])
                  for kind in ("train_ratio", "predict_ratio") for group in rows]
+        cells.insert(1, _floor_multiple(rows[0][i][1]))
         lines.append(_label(row) + "| " + " | ".join(cells) + " |")
     return lines
 
