@@ -3,9 +3,10 @@
 ``math.tanh`` and ``math.exp`` are library calls that LLVM cannot vectorise
 (about 13 ns an element here). :func:`sigmoid` and :func:`tanh` below are
 arithmetic only, so that loops over them vectorise: range reduction to
-``|r| <= ln2 / 2``, a Taylor polynomial for ``expm1(r)`` (degree 13 in
-float64, 7 in float32) and the power of two ``2**-k`` built from its bits.
-Each dtype computes in its own precision, float32 at twice the vector width.
+``|r| <= ln2 / 2``, a polynomial for ``expm1(r)`` (Taylor's of degree 13 in
+float64, a minimax one of degree 6 in float32) and the power of two
+``2**-k`` built from its bits. Each dtype computes in its own precision,
+float32 at twice the vector width.
 The float32 tanh is a rational function instead, a third faster (an LSTM
 step computes 64 to 128 tanh values a row). They are accurate to a few ulp
 (at most 5 for the float32 tanh, 2 to 4 otherwise) and saturate exactly
@@ -72,6 +73,16 @@ _F32 = dict(
 )
 
 
+@njit(**INLINE)
+def _horner(coef, x):
+    # A polynomial with constant coefficients (highest degree first), for
+    # expm1 and the float32 tanh; LLVM unrolls the loop over the tuple.
+    y = coef[0]
+    for cn in coef[1:]:
+        y = y * x + cn
+    return y
+
+
 def _exp_neg_parts_impl(c, int_type, bias, mantissa_bits):
     ln2_hi, ln2_lo, inv_ln2, coef = c["ln2_hi"], c["ln2_lo"], c["inv_ln2"], c["coef"]
     one, half = c["one"], c["half"]
@@ -84,10 +95,7 @@ def _exp_neg_parts_impl(c, int_type, bias, mantissa_bits):
         # is one more (less), and undefined further out.
         k = np.floor(a * inv_ln2 + half)
         r = (k * ln2_hi - a) + k * ln2_lo
-        q = coef[0]
-        for cn in coef[1:]:  # Horner's scheme, unrolled at compile time
-            q = cn + r * q
-        p = r * (one + r * q)
+        p = r * (one + r * _horner(coef, r))
         # numba widens int32 arithmetic to int64: cast back before the bitcast.
         s = _float_from_bits(int_type(int_type(bias - int_type(k)) << shift))
         return s, p
@@ -148,7 +156,7 @@ _TANH32_P = tuple(np.float32(c) for c in (
     -8.508362e-14, 5.2889883e-11, -2.0255468e-08, 1.1163389e-05, 0.0031049296, 0.13084917, 1.0
 ))
 _TANH32_Q = tuple(np.float32(c) for c in (0.0002547498, 0.024499165, 0.46418247, 1.0))
-_TANH32_CLAMP, _TANH32_FLOOR = np.float32(9.02), np.float32(-9.02)
+_TANH32_CLAMP = np.float32(9.02)
 
 
 @overload(tanh, jit_options=HELPER)
@@ -168,15 +176,9 @@ def _tanh(x):
 
 
 def _tanh32(x):
-    y = larger(smaller(x, _TANH32_CLAMP), _TANH32_FLOOR)  # a NaN stays NaN
+    y = larger(smaller(x, _TANH32_CLAMP), -_TANH32_CLAMP)  # a NaN stays NaN
     u = y * y
-    p = _TANH32_P[0]
-    for cn in _TANH32_P[1:]:  # Horner's scheme, unrolled at compile time
-        p = p * u + cn
-    q = _TANH32_Q[0]
-    for cn in _TANH32_Q[1:]:
-        q = q * u + cn
-    return y * p / q
+    return y * _horner(_TANH32_P, u) / _horner(_TANH32_Q, u)
 
 
 @helper
