@@ -1,5 +1,6 @@
 """Where the compiled kernels are cached, and the notice of a first compile."""
 
+import gc
 import os
 import subprocess
 import sys
@@ -96,6 +97,36 @@ def test_a_fast_first_call_or_a_cache_load_says_nothing(monkeypatch, capsys):
         loaded.signatures.append("float32")  # loaded from the cache at once
         time.sleep(0.2)  # then a long epoch
     assert capsys.readouterr().out == ""
+
+
+def test_first_calls_pause_the_garbage_collector_and_restore_it():
+    assert gc.isenabled()
+    first, second = _Kernel(), _Kernel()
+    with _cache.compile_notice(first, np.float64, "rnn training"):
+        assert not gc.isenabled()
+        # A nested (or concurrent) first call shares the pause: the collector
+        # stays off until the outer one ends.
+        with _cache.compile_notice(second, np.float64, "rnn prediction"):
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    # A later call of a variant already run is not paused.
+    with _cache.compile_notice(first, np.float64, "rnn training"):
+        assert gc.isenabled()
+    # A collector the user turned off stays off; an error restores it too.
+    gc.disable()
+    try:
+        with _cache.compile_notice(_Kernel(), np.float32, "rnn training"):
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    try:
+        with _cache.compile_notice(_Kernel(), np.float32, "gru training"):
+            raise KeyError
+    except KeyError:
+        pass
+    assert gc.isenabled()
 
 
 def test_an_edit_of_any_kernel_module_makes_every_cached_kernel_stale(tmp_path):
