@@ -66,7 +66,12 @@ from skrnn import (
     WindowMLPRegressor,
 )
 from skrnn._kernels.blas import gemm_direct
-from skrnn._kernels.recurrent import block_product, completed_block, steps_per_product
+from skrnn._kernels.recurrent import (
+    block_product,
+    completed_block,
+    steps_in_cache,
+    steps_per_product,
+)
 
 try:
     import torch
@@ -287,22 +292,24 @@ def _training_products(x, W_ih, h, W_hh, W_hh_T, g, dh, X_all, H_all, dA_all, dW
     # training runs them, and nothing else: per step the input and
     # recurrent products of the forward pass, then per step (last first)
     # the backward's recurrent product by W_hh.T (a contiguous copy, W_hh_T),
-    # added into dh, and a block of steps' recurrent weight gradients
-    # whenever a block is complete; last the input weights' gradients over
-    # all steps. X_all, H_all, dA_all are (T, b, width); ``direct`` as the
-    # kernels' (see skrnn._threads.direct_product_size).
+    # added into dh, and the recurrent and the input weights' gradients of
+    # a block of steps whenever one is complete (blocks of their own sizes).
+    # X_all, H_all, dA_all are (T, b, width); ``direct`` as the kernels'
+    # (see skrnn._threads.direct_product_size).
     B, H, G = h.shape[0], h.shape[1], g.shape[1]
     for _ in range(T):
         gemm_direct(h, W_hh, g, 0.0, direct)
         np.dot(x, W_ih, g)
     per_product = steps_per_product(B, H, G, g.itemsize, direct)
+    per_input = steps_in_cache(B, X_all.shape[2], G, g.itemsize)
     for t in range(T - 1, -1, -1):
         t_hi = completed_block(t, T, 0, per_product)
         if t_hi:  # the product of add_weight_grads, without its bias sums
             block_product(H_all, dA_all, t, t_hi, dW_hh, t_hi == T, direct)
+        t_in = completed_block(t, T, 0, per_input)
+        if t_in:
+            block_product(X_all, dA_all, t, t_in, dW_ih, t_in == T, direct)
         gemm_direct(g, W_hh_T, dh, 1.0, direct)
-    D = X_all.shape[2]
-    np.dot(X_all.reshape(T * B, D).T, dA_all.reshape(T * B, G), dW_ih)
 
 
 @njit(cache=True, nogil=True)

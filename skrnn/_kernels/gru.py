@@ -21,7 +21,6 @@ from .config import INLINE, helper, implementation
 from .dense import input_product
 from .layout import CARRY, GRAD, SHARED, STEPS, TRANSPOSED, named, vector, view2, view3
 from .recurrent import (
-    add_bias_grads,
     add_into,
     add_weight_grads,
     cell_rows,
@@ -31,6 +30,7 @@ from .recurrent import (
     layer_input,
     recurrent_cell,
     start_backward,
+    steps_in_cache,
     steps_per_product,
     transposed,
     zero_padding_rows,
@@ -132,7 +132,18 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         dW_hh = view2(grad, p_off[k, WEIGHTS.W_hh], H, G)
         db_ih = vector(grad, p_off[k, WEIGHTS.b_ih], G)
         db_hh = vector(grad, p_off[k, WEIGHTS.b_hh], G)
+        dW_ih = view2(grad, p_off[k, WEIGHTS.W_ih], n_in, G)
         per_product = steps_per_product(B, H, G, dZh.itemsize, net.direct)
+        # The input weights' gradients likewise in blocks of steps while
+        # dZx is in cache, a block as many steps as the cache holds (one
+        # step of the 256/100/8/128 model, every step of a small one): the
+        # few rows n_in make a product of one step by the BLAS's direct
+        # kernel slower than one over many, but one product over all steps
+        # after the loop spent most of its 11 ms a minibatch (float32, one
+        # thread, Zen 4) packing dZx (39 MB) from memory. That model's
+        # float32 fits took 1,622-1,654 ms against 1,745-1,786 (medians of
+        # 7, three interleaved pairs), float64 x1.02; smaller ones the same.
+        per_input = steps_in_cache(B, n_in, G, dZx.itemsize)
         dZx[:t_stop] = 0.0
         dZh[:t_stop] = 0.0
         dh[:] = 0.0
@@ -164,15 +175,12 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
             t_hi = completed_block(t, T, t_stop, per_product)
             if t_hi:
                 add_weight_grads(Hs, dZh, t, t_hi, dW_hh, db_hh, t_hi == T, net.direct)
-                add_bias_grads(dZx, t, t_hi, db_ih, t_hi == T)
+            t_in = completed_block(t, T, t_stop, per_input)
+            if t_in:
+                add_weight_grads(inp, dZx, t, t_in, dW_ih, db_ih, t_in == T, net.direct)
             if t > t_stop:
                 # dh += the part through W_hh
                 gemm_direct(dZh[t][p:], W_hh_T, dh[p:], 1.0, net.direct)
-        # The input weights' gradients in one product over all steps: with
-        # n_in rows (8 on the benchmark's largest model, 1 for a univariate
-        # series), a product of a few steps is too small to run fast.
-        gemm(inp.reshape(T * B, n_in).T, dZx.reshape(T * B, G),
-             view2(grad, p_off[k, WEIGHTS.W_ih], n_in, G), 0.0)
         if k > 0:
             gemm(dZx.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in), 0.0)
 

@@ -247,6 +247,13 @@ def steps_per_product(b, k, n, itemsize, direct):
     GFLOP/s, as in blocks of 12 steps) and 39.3 us in blocks of rows."""
     if b * k * n <= direct or direct_rows(b, n, direct):
         return 1
+    return steps_in_cache(b, k, n, itemsize)
+
+
+@njit(**INLINE)
+def steps_in_cache(b, k, n, itemsize):
+    """How many steps of a product as :func:`steps_per_product`'s keep its
+    operands within ``_PRODUCT_BYTES`` (at least one)."""
     return larger(1, _PRODUCT_BYTES // (b * (k + n) * itemsize))
 
 
