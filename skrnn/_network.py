@@ -275,6 +275,7 @@ class Network:
             for layer in range(self.n_layers + 1))
         self._penalty_masks = {}
         self._workspace_layouts = {}
+        self._predict_chunks = {}  # the most sequences a predict chunk holds, by (T, dtype)
         self._variants = {task: f"{kind} {task}" for task in ("training", "prediction")}
 
     # ------------------------------------------------------------ weights
@@ -400,12 +401,15 @@ class Network:
     # ------------------------------------------------------------ kernels
 
     def _predict_batch_size(self, n_timesteps, n_samples, dtype):
-        per_sequence = self._workspace_layout(n_timesteps, 1, False)[0]
-        fit = _PREDICT_WORKSPACE_BYTES // (per_sequence * np.dtype(dtype).itemsize)
-        direct = direct_rows(self._step_product, 1, self.kernel_net.direct)
-        if direct:
-            fit = min(fit, direct)
-        return int(max(1, min(n_samples, fit)))
+        key = (n_timesteps, dtype)
+        if key not in self._predict_chunks:  # remembered, as the layouts
+            if len(self._predict_chunks) >= 64:
+                self._predict_chunks.clear()
+            per_sequence = self._workspace_layout(n_timesteps, 1, False)[0]
+            fit = _PREDICT_WORKSPACE_BYTES // (per_sequence * np.dtype(dtype).itemsize)
+            direct = direct_rows(self._step_product, 1, self.kernel_net.direct)
+            self._predict_chunks[key] = max(1, min(fit, direct) if direct else fit)
+        return int(min(n_samples, self._predict_chunks[key])) or 1
 
     def _notice(self, kernel, dtype, task, verbose):
         return compile_notice(kernel, dtype, self._variants[task], verbose)
@@ -459,7 +463,10 @@ class Network:
         with nullcontext() if small else one_blas_thread(), self._notice(
             K.predict, params.dtype, "prediction", verbose
         ):
-            run_parts(part, len(pieces), split and parallel_parts())
+            if split:
+                run_parts(part, len(pieces), parallel_parts())
+            else:
+                part(0, 0)  # a predict of a few sequences: no thread machinery
         return out
 
     def loss_grad(self, params, X, y, sample_weight, alpha, grad, bptt_steps=None, lead=None):
