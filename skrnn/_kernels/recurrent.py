@@ -291,14 +291,6 @@ def add_weight_grads(X, dZ, t, t_hi, dW, db, first, direct):
     whose OpenBLAS then spends a third of the product packing operands it
     reads from memory). Padding rows add zeros (their dZ is zero)."""
     block_product(X, dZ, t, t_hi, dW, first, direct)
-    add_bias_grads(dZ, t, t_hi, db, first)
-
-
-@helper
-def add_bias_grads(dZ, t, t_hi, db, first):
-    """db += the sums of dZ[t:t_hi] (T, b, G) over steps and sequences
-    (db = ... if ``first``), while a block of steps is in cache (see
-    :func:`add_weight_grads`)."""
     if first:
         db[:] = 0.0
     for s in range(t, t_hi):
