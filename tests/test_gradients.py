@@ -270,6 +270,29 @@ def test_truncated_bptt_is_the_gradient_of_the_truncated_graph(kind, activation,
     assert err < TOL
 
 
+@pytest.mark.parametrize("kind, activation", CELLS, ids=CELL_IDS)
+def test_truncated_bptt_reads_nothing_stale_from_the_workspace(kind, activation, monkeypatch):
+    # A fresh workspace is np.empty, often zeroed pages: a kernel that reads
+    # a row it never wrote (the steps before truncation) would pass the test
+    # above by luck. Filled with NaN, such a read poisons the gradient.
+    X, y, sw = _data(n_timesteps=6, seed=5)
+    net = Network(kind, 2, (3, 2), 2, activation)
+    params = _perturbed_params(net, 3)
+    clean = np.zeros_like(params)
+    net.loss_grad(params, X, y, sw, 0.0, clean, 2)
+    workspace = Network.workspace
+
+    def poisoned(self, *args, **kwargs):
+        ws, w_off, s_off = workspace(self, *args, **kwargs)
+        ws[:] = np.nan
+        return ws, w_off, s_off
+
+    monkeypatch.setattr(Network, "workspace", poisoned)
+    grad = np.zeros_like(params)
+    net.loss_grad(params, X, y, sw, 0.0, grad, 2)
+    np.testing.assert_array_equal(grad, clean)
+
+
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
 def test_truncation_changes_the_gradient(kind):
     # Guards the test above against a reference that ignores truncation.

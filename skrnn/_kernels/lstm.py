@@ -148,7 +148,6 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
         dW = view2(grad, p_off[k, WEIGHTS.W_ih], n_in + H, G)  # [dW_ih; dW_hh]
         db = vector(grad, p_off[k, WEIGHTS.b], G)
         per_product = steps_per_product(B, n_in + H, G, dA.itemsize, net.direct)
-        dA[:t_stop] = 0.0
         dh[:] = 0.0
         dc[:] = 0.0
         for t in range(T - 1, t_stop - 1, -1):
@@ -180,7 +179,9 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
             if t > t_stop:
                 gemm_direct(dA[t][p:], W_hh_T, dh[p:], 0.0, net.direct)
         if k > 0:
-            gemm(dA.reshape(T * B, G), W_ih.T, dX.reshape(T * B, n_in), 0.0)
+            # The steps BPTT reaches only: the layer below reads no others.
+            n = (T - t_stop) * B
+            gemm(dA[t_stop:].reshape(n, G), W_ih.T, dX[t_stop:].reshape(n, n_in), 0.0)
 
 
 @recurrent_cell

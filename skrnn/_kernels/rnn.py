@@ -90,7 +90,6 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         dW = view2(grad, p_off[k, WEIGHTS.W_ih], n_in + H, H)  # [dW_ih; dW_hh]
         db = vector(grad, p_off[k, WEIGHTS.b], H)
         per_product = steps_per_product(B, n_in + H, H, dZ.itemsize, net.direct)
-        dZ[:t_stop] = 0.0
         carry[:] = 0.0
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
@@ -103,7 +102,9 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
             if t > t_stop:
                 gemm_direct(dz[p:], W_hh_T, carry[p:], 0.0, net.direct)
         if k > 0:
-            gemm(dZ.reshape(T * B, H), W_ih.T, dX.reshape(T * B, n_in), 0.0)
+            # The steps BPTT reaches only: the layer below reads no others.
+            n = (T - t_stop) * B
+            gemm(dZ[t_stop:].reshape(n, H), W_ih.T, dX[t_stop:].reshape(n, n_in), 0.0)
 
 
 @helper
