@@ -409,7 +409,7 @@ class Network:
             fit = _PREDICT_WORKSPACE_BYTES // (per_sequence * np.dtype(dtype).itemsize)
             direct = direct_rows(self._step_product, 1, self.kernel_net.direct)
             self._predict_chunks[key] = max(1, min(fit, direct) if direct else fit)
-        return int(min(n_samples, self._predict_chunks[key])) or 1
+        return int(max(1, min(n_samples, self._predict_chunks[key])))
 
     def _notice(self, kernel, dtype, task, verbose):
         return compile_notice(kernel, dtype, self._variants[task], verbose)
