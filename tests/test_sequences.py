@@ -1,6 +1,7 @@
 """Sequences of unequal length: lists of arrays and NaN padding, in every estimator."""
 
 import pickle
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -21,6 +22,7 @@ from skrnn import (
     WindowMLPRegressor,
     pad_sequences,
 )
+from skrnn._sequences import find_spans
 
 RECURRENT_ESTIMATORS = [E for E in ESTIMATORS if E not in (WindowMLPRegressor,
                                                            WindowMLPClassifier)]
@@ -301,3 +303,27 @@ def test_warm_start_and_partial_fit_take_lists_of_other_lengths(Estimator):
     model.partial_fit(longer, y2)
     model.set_params(warm_start=True).fit(longer, y2)
     assert model.n_iter_ == 5 and np.isfinite(model.predict(longer)).all()
+
+
+def test_spans_of_data_without_nan_take_no_array_the_size_of_x():
+    # A fit of 200,000 sequences peaked at np.isnan(X): 38 MB, more than its
+    # workspace.
+    X = np.random.RandomState(0).normal(size=(20_000, 50, 4))
+    tracemalloc.start()
+    try:
+        assert find_spans(X) is None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < X.size // 16, f"{peak / 2**20:.1f} MB"
+
+
+def test_spans_when_the_sum_of_x_overflows():
+    # The finite-sum shortcut does not apply: the flags decide, silently.
+    X = np.full((3, 4, 2), 1e308)
+    padded = X.copy()
+    padded[1, :2] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert find_spans(X) is None
+        np.testing.assert_array_equal(find_spans(padded), [[0, 4], [2, 4], [0, 4]])
