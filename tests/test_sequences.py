@@ -13,6 +13,7 @@ from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_validat
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
+import skrnn._sequences
 from skrnn import (
     GRUClassifier,
     LSTMClassifier,
@@ -327,3 +328,38 @@ def test_spans_when_the_sum_of_x_overflows():
         warnings.simplefilter("error")
         assert find_spans(X) is None
         np.testing.assert_array_equal(find_spans(padded), [[0, 4], [2, 4], [0, 4]])
+
+
+def test_spans_of_padded_data_are_found_in_chunks_of_bounded_memory():
+    # The NaN flags of all of X at once took 6 bytes per value with one
+    # feature: 75% of X, the peak of a fit of unequal lengths.
+    X = np.random.RandomState(0).normal(size=(200_000, 50, 1))
+    X[::2, :10] = np.nan
+    tracemalloc.start()
+    try:
+        spans = find_spans(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak - spans.nbytes < X.nbytes // 8, f"{peak / 2**20:.1f} MB"
+    np.testing.assert_array_equal(spans[:4], [[10, 50], [0, 50], [10, 50], [0, 50]])
+
+
+@pytest.mark.parametrize("rows_per_chunk", [1, 2, 3, 100])
+def test_spans_and_their_errors_do_not_depend_on_the_chunks(monkeypatch, rows_per_chunk):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(7, 6, 2))
+    X[1, :2] = np.nan
+    X[4, 5:] = np.nan
+    monkeypatch.setattr(skrnn._sequences, "_SPAN_CHUNK_VALUES", rows_per_chunk * 6 * 2)
+    expected = [[0, 6], [2, 6], [0, 6], [0, 6], [0, 5], [0, 6], [0, 6]]
+    np.testing.assert_array_equal(find_spans(X), expected)
+    inside = X.copy()
+    inside[5, 3, 0] = np.nan
+    with pytest.raises(ValueError, match="Sample 5 of X has NaN in some of its features at step 3"):
+        find_spans(inside)
+    empty = X.copy()
+    empty[6] = np.nan
+    with pytest.raises(ValueError, match="Sample 6 of X has no real step"):
+        find_spans(empty)
+    assert find_spans(np.nan_to_num(X)) is None
