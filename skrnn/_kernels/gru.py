@@ -16,7 +16,7 @@ from typing import NamedTuple
 from numba import njit
 
 from .activations import sigmoid, tanh
-from .blas import gemm, gemm_direct
+from .blas import gemm_direct
 from .config import INLINE, helper, implementation
 from .dense import input_product
 from .layout import CARRY, GRAD, SHARED, STEPS, TRANSPOSED, named, vector, view2, view3
@@ -26,6 +26,7 @@ from .recurrent import (
     cell_rows,
     completed_block,
     first_real_row,
+    gradient_below,
     layer_gradients,
     layer_input,
     recurrent_cell,
@@ -180,9 +181,7 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
                 # dh += the part through W_hh
                 gemm_direct(dZh[t][p:], W_hh_T, dh[p:], 1.0, net.direct)
         if k > 0:
-            # The steps BPTT reaches only: the layer below reads no others.
-            n = (T - t_stop) * B
-            gemm(dZx[t_stop:].reshape(n, G), W_ih.T, dX[t_stop:].reshape(n, n_in), 0.0)
+            gradient_below(dZx, W_ih, dX, t_stop)
 
 
 @recurrent_cell

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from numba import njit
 
 from .activations import LOGISTIC, TANH, activate_vector, tanh
-from .blas import gemm, gemm_direct
+from .blas import gemm_direct
 from .config import INLINE, helper, implementation
 from .layout import CARRY, GRAD, KEPT, STACKED, STEPS, TRANSPOSED, named, vector, view2, view3
 from .recurrent import (
@@ -25,6 +25,7 @@ from .recurrent import (
     cell_rows,
     completed_block,
     first_real_row,
+    gradient_below,
     layer_gradients,
     layer_input,
     recurrent_cell,
@@ -179,9 +180,7 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
             if t > t_stop:
                 gemm_direct(dA[t][p:], W_hh_T, dh[p:], 0.0, net.direct)
         if k > 0:
-            # The steps BPTT reaches only: the layer below reads no others.
-            n = (T - t_stop) * B
-            gemm(dA[t_stop:].reshape(n, G), W_ih.T, dX[t_stop:].reshape(n, n_in), 0.0)
+            gradient_below(dA, W_ih, dX, t_stop)
 
 
 @recurrent_cell

@@ -6,7 +6,7 @@ from typing import NamedTuple
 from numba import njit
 
 from .activations import TANH, activate_rows
-from .blas import gemm, gemm_direct
+from .blas import gemm_direct
 from .config import INLINE, helper, implementation
 from .layout import CARRY, GRAD, STACKED, STEPS, TRANSPOSED, named, vector, view2, view3
 from .recurrent import (
@@ -14,6 +14,7 @@ from .recurrent import (
     cell_rows,
     completed_block,
     first_real_row,
+    gradient_below,
     layer_gradients,
     layer_input,
     recurrent_cell,
@@ -102,9 +103,7 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
             if t > t_stop:
                 gemm_direct(dz[p:], W_hh_T, carry[p:], 0.0, net.direct)
         if k > 0:
-            # The steps BPTT reaches only: the layer below reads no others.
-            n = (T - t_stop) * B
-            gemm(dZ[t_stop:].reshape(n, H), W_ih.T, dX[t_stop:].reshape(n, n_in), 0.0)
+            gradient_below(dZ, W_ih, dX, t_stop)
 
 
 @helper
