@@ -1,6 +1,8 @@
 """What many tests share: the estimators under test, and functions that
 worker processes run (importable by name)."""
 
+import tracemalloc
+
 from skrnn import (
     GRUClassifier,
     GRURegressor,
@@ -31,3 +33,14 @@ def compiled_in_this_process():
 
     kernels = [train.train_epoch, train.predict]
     return [k.py_func.__name__ for k in kernels if sum(k.stats.cache_misses.values())]
+
+
+def traced_peak(call):
+    """``call()``'s result and the peak of the Python memory (bytes, NumPy
+    arrays included) allocated while it ran."""
+    tracemalloc.start()
+    try:
+        result = call()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

@@ -8,12 +8,11 @@ import sys
 import textwrap
 import threading
 import time
-import tracemalloc
 import warnings
 
 import numpy as np
 import pytest
-from _helpers import REGRESSORS, name
+from _helpers import REGRESSORS, name, traced_peak
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
@@ -193,12 +192,8 @@ def test_predict_on_a_million_sequences_uses_bounded_memory(data, Estimator):
     model = Estimator(hidden_layer_sizes=(8,), max_iter=2, random_state=0).fit(X, y)
     big = np.random.RandomState(0).normal(size=(1_000_000, X.shape[1]))  # 92 MB
     model.predict(big[:10])  # load the kernel (compiler memory) before measuring
-    tracemalloc.start()
-    try:
-        pred = model.predict(big)
-        extra = tracemalloc.get_traced_memory()[1] - pred.nbytes
-    finally:
-        tracemalloc.stop()
+    pred, peak = traced_peak(lambda: model.predict(big))
+    extra = peak - pred.nbytes
     # Beyond its 8 MB output, predict needs only its chunk's scratch space
     # (2 MB), not memory in proportion to the 92 MB input.
     assert extra < 4 * 2**20, f"{extra / 2**20:.1f} MB extra"
@@ -345,11 +340,7 @@ def test_predict_in_pieces_keeps_nothing_per_piece(data, monkeypatch):
     model = RNNRegressor(hidden_layer_sizes=(8,), max_iter=2, random_state=0).fit(X, y)
     big = np.random.RandomState(0).normal(size=(40_000, X.shape[1]))
     model.predict(big[:10])
-    tracemalloc.start()
-    try:
-        pred = model.predict(big)
-        extra = tracemalloc.get_traced_memory()[1] - pred.nbytes
-    finally:
-        tracemalloc.stop()
+    pred, peak = traced_peak(lambda: model.predict(big))
+    extra = peak - pred.nbytes
     assert extra < 2**20, f"{extra / 2**20:.2f} MB extra"
     np.testing.assert_allclose(pred[-1000:], model.predict(big[-1000:]), rtol=1e-12)

@@ -1,12 +1,11 @@
 """Sequences of unequal length: lists of arrays and NaN padding, in every estimator."""
 
 import pickle
-import tracemalloc
 import warnings
 
 import numpy as np
 import pytest
-from _helpers import CLASSIFIERS, ESTIMATORS, RECURRENT, name
+from _helpers import CLASSIFIERS, ESTIMATORS, RECURRENT, name, traced_peak
 from sklearn.base import ClassifierMixin, clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_validate
@@ -310,12 +309,8 @@ def test_spans_of_data_without_nan_take_no_array_the_size_of_x():
     # A fit of 200,000 sequences peaked at np.isnan(X): 38 MB, more than its
     # workspace.
     X = np.random.RandomState(0).normal(size=(20_000, 50, 4))
-    tracemalloc.start()
-    try:
-        assert find_spans(X) is None
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    spans, peak = traced_peak(lambda: find_spans(X))
+    assert spans is None
     assert peak < X.size // 16, f"{peak / 2**20:.1f} MB"
 
 
@@ -335,12 +330,7 @@ def test_spans_of_padded_data_are_found_in_chunks_of_bounded_memory():
     # feature: 75% of X, the peak of a fit of unequal lengths.
     X = np.random.RandomState(0).normal(size=(200_000, 50, 1))
     X[::2, :10] = np.nan
-    tracemalloc.start()
-    try:
-        spans = find_spans(X)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    spans, peak = traced_peak(lambda: find_spans(X))
     assert peak - spans.nbytes < X.nbytes // 8, f"{peak / 2**20:.1f} MB"
     np.testing.assert_array_equal(spans[:4], [[10, 50], [0, 50], [10, 50], [0, 50]])
 
