@@ -21,9 +21,9 @@ import math
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
-from numba.extending import intrinsic, overload
+from numba.extending import intrinsic
 
-from .config import HELPER, INLINE, helper
+from .config import INLINE, _compile_calls, helper
 from .scalar import larger, smaller
 
 # NumPy integers, not Python ints: Numba types a global int as a literal and
@@ -130,7 +130,6 @@ def tanh(x):
 # Compiled once per dtype and inlined by LLVM; inlining them in Numba's IR
 # (inline="always") typed them again at every call site: 0.7 s of an LSTM's
 # cold compile, for the same machine code.
-@overload(sigmoid, jit_options=HELPER)
 def _sigmoid(x):
     c, parts = _constants(x)
     one = c["one"]
@@ -159,7 +158,6 @@ _TANH32_Q = tuple(np.float32(c) for c in (0.0002547498, 0.024499165, 0.46418247,
 _TANH32_CLAMP = np.float32(9.02)
 
 
-@overload(tanh, jit_options=HELPER)
 def _tanh(x):
     if x == types.float32:
         return _tanh32
@@ -179,6 +177,10 @@ def _tanh32(x):
     y = larger(smaller(x, _TANH32_CLAMP), -_TANH32_CLAMP)  # a NaN stays NaN
     u = y * y
     return y * _horner(_TANH32_P, u) / _horner(_TANH32_Q, u)
+
+
+_compile_calls(sigmoid, _sigmoid)
+_compile_calls(tanh, _tanh)
 
 
 @helper

@@ -35,11 +35,11 @@ in 7.8 s instead of 14.9 s on the Intel VM of the README.
 
 import inspect
 
-from numba.core import typed_passes
+from numba.core import typed_passes, types
 from numba.core.codegen import JITCodeLibrary
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.core.compiler_machinery import LoweringPass, register_pass
-from numba.extending import overload
+from numba.core.typing.templates import infer, infer_global, make_overload_template
 
 JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
 INLINE = dict(JIT, inline="always")
@@ -108,20 +108,49 @@ class _HelperCompiler(CompilerBase):
 # the wrapper that lets Python call it nor the C-callable one, nor machine
 # code of its own, so it is not cached either (Numba's cache holds machine
 # code). Only for functions Python never calls compiled: see :func:`helper`.
+# ``forceinline`` and ``_nrt`` are set, never inherited from the caller:
+# with the flags JIT sets, a helper's code is then the same whoever calls it
+# (see _OncePerTypes).
 HELPER = dict(
     JIT,
     cache=False,
     no_cpython_wrapper=True,
     no_cfunc_wrapper=True,
     pipeline_class=_HelperCompiler,
+    nopython=True,
+    forceinline=False,
+    _nrt=True,
 )
+
+
+class _OncePerTypes:
+    # Numba compiles an overload once per argument types *and caller's
+    # flags*, as a caller may pass some of them on (``forceinline``,
+    # ``fastmath``, ``error_model``, ``nrt``). A helper sets them all itself
+    # (HELPER, JIT), so its code is the same for a kernel as for a helper
+    # or a forceinline helper: one compilation per argument types serves
+    # them all. (Numba's key compiled tanh twice in an LSTM fit, tanh and
+    # sigmoid twice in a GRU's, and min and max up to three times.)
+
+    def _get_impl(self, args, kws):
+        key = self.context, tuple(args), tuple(kws.items())
+        if key not in self._impl_cache:
+            self._build_impl(key, args, kws)
+        return self._impl_cache[key]
 
 
 def _compile_calls(function, typing, **options):
     # Calls of ``function`` in compiled code compile what ``typing`` returns
     # for their argument types; Numba matches that against this signature.
+    # What ``numba.extending.overload`` does, with a template that keys its
+    # compilations by argument types only.
     typing.__signature__ = inspect.signature(function)
-    overload(function, jit_options=dict(HELPER, **options))(typing)
+    numba_template = make_overload_template(
+        function, typing, dict(HELPER, **options), strict=True, inline="never"
+    )
+    template = type(numba_template.__name__, (_OncePerTypes, numba_template), {})
+    infer(template)
+    infer_global(function, types.Function(template))
     return function
 
 
