@@ -364,9 +364,10 @@ def test_kernel_helpers_compile_into_their_callers_without_machine_code_or_cache
 _ONCE_PROBE = """
 import json
 import math
+import numpy as np
 from numba import njit
 from numba.core import event
-from skrnn._kernels import activations, config, scalar
+from skrnn._kernels import activations, blas, config, scalar
 
 @config.helper
 def plain(a, b):
@@ -380,24 +381,55 @@ def inlined(a, b):
 def kernel(a, b):
     return scalar.larger(a, b) + plain(a, b) + inlined(a, b) + activations.tanh(a)
 
+@njit(**dict(config.JIT, cache=False))
+def products(A, B, C, D):
+    blas.gemm(A, B, C[0], 0.0)  # layouts C, C
+    blas.gemm(A, B.T, C[1], 0.0)  # C, F
+    blas.gemm(A, B.T[:4], C[2], 0.0)  # C, A (a slice of rows of an F array)
+    blas.gemm_direct(A, B, C[3], 0.0, 1)
+    blas.gemm_direct(B.T, A.T.copy(), D, 0.0, 1)  # F, C
+
+def compiled(recorder):
+    return [e.data["dispatcher"].py_func.__qualname__ for _, e in recorder.buffer if e.is_start]
+
 with event.install_recorder("numba:compile") as compiles:
     value = kernel(0.5, -2.0)
-names = [e.data["dispatcher"].py_func.__qualname__ for _, e in compiles.buffer if e.is_start]
+A, B = np.arange(12.0).reshape(3, 4), np.arange(16.0).reshape(4, 4)
+C, D = np.zeros((4, 3, 4)), np.zeros((4, 3))
+with event.install_recorder("numba:compile") as product_compiles:
+    products(A, B, C, D)
+names, product_names = compiled(compiles), compiled(product_compiles)
 print(json.dumps({"value": value, "expected": 2.0 * math.tanh(0.5) + math.tanh(-2.0) + 1.5,
-                  "larger": names.count("larger"), "tanh": names.count("_tanh.<locals>.impl")}))
+                  "larger": names.count("larger"), "tanh": names.count("_tanh.<locals>.impl"),
+                  "products": C.tolist(), "expected_products": [A @ B, A @ B.T, A @ B.T, A @ B],
+                  "transposed": D.tolist(), "expected_transposed": B.T @ A.T,
+                  "gemm": product_names.count("_compiled_gemm"),
+                  "gemm_direct": product_names.count("gemm_direct")}, default=lambda a: a.tolist()))
 """
 
 
-def test_a_helper_compiles_once_per_argument_types_whoever_calls_it():
+@pytest.fixture(scope="module")
+def once_probe():
+    out = subprocess.run([sys.executable, "-c", _ONCE_PROBE], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def test_a_helper_compiles_once_per_argument_types_whoever_calls_it(once_probe):
     # Numba keys an overload's compilations by its caller's flags too: min,
     # max, tanh and sigmoid compiled again for each kind of caller (kernel,
     # helper, forceinline helper), 4 to 5 of a cold fit's ~50 compilations.
     # A helper fixes those flags itself, so one compilation serves all.
-    out = subprocess.run([sys.executable, "-c", _ONCE_PROBE], check=True,
-                         capture_output=True, text=True).stdout
-    probe = json.loads(out.splitlines()[-1])
-    assert probe["value"] == pytest.approx(probe["expected"], rel=1e-15)
-    assert (probe["larger"], probe["tanh"]) == (1, 1)
+    assert once_probe["value"] == pytest.approx(once_probe["expected"], rel=1e-15)
+    assert (once_probe["larger"], once_probe["tanh"]) == (1, 1)
+
+
+def test_matrix_products_compile_once_per_dtype_whatever_the_layouts(once_probe):
+    # gemm and gemm_direct read only their operands' shapes, strides and
+    # data: compiled for any layout ("A"), not once for each.
+    np.testing.assert_array_equal(once_probe["products"], once_probe["expected_products"])
+    np.testing.assert_array_equal(once_probe["transposed"], once_probe["expected_transposed"])
+    assert (once_probe["gemm"], once_probe["gemm_direct"]) == (1, 1)
 
 
 def test_kernels_release_the_gil():

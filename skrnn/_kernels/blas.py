@@ -141,8 +141,8 @@ def _scale(C, beta):
 
 
 def _compiled_gemm(A, B, C, beta):
-    # Compiled once per layout of the operands: only what needs the arrays
-    # themselves (their shapes, strides and data), the rest in _plan.
+    # Compiled for operands of layout "A" (see _any_layout): only what needs
+    # the arrays themselves (their shapes, strides and data), the rest in _plan.
     m, k = A.shape
     n = B.shape[1]
     ta, lda, tb, ldb, ldc = _plan(m, k, n, B.shape[0], C.shape[0], C.shape[1], A.strides,
@@ -154,7 +154,43 @@ def _compiled_gemm(A, B, C, beta):
         _scale(C, beta)
 
 
-_compile_calls(gemm, lambda A, B, C, beta: _compiled_gemm)
+@intrinsic
+def _any_layout(typingctx, a):
+    # A view of ``a`` typed with layout "A" (strides of any kind). The BLAS
+    # call reads only shapes, strides and data, so a function compiled once
+    # for "A" serves operands of every layout: compiled for each layout
+    # (C, F, a slice of rows of F), gemm and gemm_direct were six
+    # functions in a cold LSTM fit instead of two. The view holds no
+    # reference (Numba's reference counts cost the one-sequence predict of
+    # an RNN 1.5 us in atomic increments): only for an argument passed on,
+    # which its caller keeps alive for the call.
+    if not isinstance(a, types.Array):
+        return None
+    view = a.copy(layout="A")
+
+    def codegen(context, builder, sig, args):
+        src = context.make_array(a)(context, builder, args[0])
+        out = context.make_array(view)(context, builder)
+        context.populate_array(out, data=src.data, shape=src.shape, strides=src.strides,
+                               itemsize=src.itemsize, meminfo=None)
+        return out._getvalue()
+
+    return view(a), codegen
+
+
+def _gemm_any_layout(A, B, C, beta):
+    # What calls with other layouts compile: a call of the one compiled for "A".
+    gemm(_any_layout(A), _any_layout(B), _any_layout(C), beta)
+
+
+def _typed_any_layout(*arrays):
+    return all(a.layout == "A" for a in arrays)
+
+
+_compile_calls(
+    gemm,
+    lambda A, B, C, beta: _compiled_gemm if _typed_any_layout(A, B, C) else _gemm_any_layout,
+)
 
 
 #: Blocks of rows of :func:`gemm_direct` are a multiple of this many rows,
@@ -175,7 +211,6 @@ def direct_rows(k, n, direct):
     return rows if rows >= 2 * _ROW_UNIT else 0
 
 
-@helper
 def gemm_direct(A, B, C, beta, direct):
     """:func:`gemm`, in blocks of rows of A and C that the BLAS computes
     directly when the whole product is larger than ``direct`` multiply-adds
@@ -197,3 +232,19 @@ def gemm_direct(A, B, C, beta, direct):
         stop = smaller(m, start + _ROW_UNIT * (units // blocks + (1 if i < units % blocks else 0)))
         gemm(A[start:stop], B, C[start:stop], beta)
         start = stop
+
+
+def _gemm_direct_any_layout(A, B, C, beta, direct):
+    # As _gemm_any_layout: A is C-contiguous (a step's input) or a transposed
+    # view (the weight gradients'); B and C are always C-contiguous.
+    gemm_direct(_any_layout(A), B, C, beta, direct)
+
+
+# Compiled code runs gemm_direct's body typed for an A of layout "A"; Python
+# callers run it as it is.
+_compile_calls(
+    gemm_direct,
+    lambda A, B, C, beta, direct: (
+        gemm_direct if _typed_any_layout(A) else _gemm_direct_any_layout
+    ),
+)
