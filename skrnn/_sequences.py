@@ -10,6 +10,7 @@ first real step or after the last, and a NaN anywhere else is an error.
 """
 
 import numpy as np
+from sklearn.utils import assert_all_finite
 
 
 def pad_sequences(sequences, padding="pre", dtype=None):
@@ -146,11 +147,13 @@ def find_spans(X, name="X"):
 
     Errors, naming the first bad sample and step: a NaN inside a sequence
     (not a whole step, or between real steps) and a sequence with no real
-    step. Infinite values are validate_data's error before this is called.
+    step; and sklearn's own error for an infinite value (checked here, a
+    chunk at a time, rather than by ``validate_data``, whose check of
+    NaN-padded X made flags of all of X).
     """
-    # A finite sum, hence no NaN, without an array of flags the size of X
-    # (38 MB for 200,000 sequences of 50 steps and 4 features, more than a
-    # fit's workspace); a sum that overflows takes the flags' path.
+    # A finite sum, hence no NaN or infinity, without an array of flags the
+    # size of X (38 MB for 200,000 sequences of 50 steps and 4 features,
+    # more than a fit's workspace); a sum that overflows takes the flags' path.
     with np.errstate(over="ignore"):
         if np.isfinite(X.sum()):
             return None
@@ -166,6 +169,7 @@ def find_spans(X, name="X"):
 def _chunk_spans(X, offset, name, spans):
     # find_spans for the samples offset, offset + 1, ... in X: writes their
     # spans, returns whether any of them holds NaN.
+    assert_all_finite(X, allow_nan=True, input_name=name)
     nan = np.isnan(X)
     if not nan.any():
         spans[:, 0], spans[:, 1] = 0, X.shape[1]

@@ -58,7 +58,8 @@ def validate_X(est, X, reset, y="no_validation", n_sequence_features=None, name=
     ``reset``). Without ``reset``, the features per timestep must be
     ``n_sequence_features`` (default: the fitted ``n_sequence_features_``).
     """
-    kwargs = dict(allow_nd=True, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan")
+    # NaN (padding) and infinity are find_spans' to find, a chunk at a time.
+    kwargs = dict(allow_nd=True, dtype=[np.float64, np.float32], ensure_all_finite=False)
     X_only = isinstance(y, str) and y == "no_validation"
     listed = is_sequence_list(X)
     if listed:

@@ -23,6 +23,7 @@ from skrnn import (
     pad_sequences,
 )
 from skrnn._sequences import find_spans
+from skrnn._validation import validate_X
 
 RECURRENT_ESTIMATORS = [E for E in ESTIMATORS if E not in (WindowMLPRegressor,
                                                            WindowMLPClassifier)]
@@ -353,3 +354,23 @@ def test_spans_and_their_errors_do_not_depend_on_the_chunks(monkeypatch, rows_pe
     with pytest.raises(ValueError, match="Sample 6 of X has no real step"):
         find_spans(empty)
     assert find_spans(np.nan_to_num(X)) is None
+    infinite = X.copy()
+    infinite[6, 2, 1] = -np.inf
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        find_spans(infinite)
+
+
+def test_a_fitted_model_validates_padded_x_in_bounded_memory(monkeypatch):
+    # sklearn's check for infinity made flags of all of a NaN-padded X (one
+    # byte a value: 153 MB of X took 19 MB of predict's 19 MB peak);
+    # find_spans checks its chunks instead.
+    monkeypatch.setattr(skrnn._sequences, "_SPAN_CHUNK_VALUES", 2**16)
+    model = RNNRegressor(hidden_layer_sizes=(4,), max_iter=1, random_state=0)
+    X = np.random.RandomState(0).normal(size=(100_000, 50, 1))
+    X[::2, :10] = np.nan
+    model.fit(X[:64], np.zeros(64))
+    (_, _, spans), peak = traced_peak(lambda: validate_X(model, X, reset=False))
+    assert peak - spans.nbytes < X.nbytes // 16, f"{peak / 2**20:.1f} MB"
+    X[99_999, 20, 0] = np.inf
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        model.predict(X)
