@@ -17,7 +17,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._sequences import find_spans, is_sequence_list, lengths, pad_sequences
+from ._sequences import all_finite, find_spans, is_sequence_list, lengths, pad_sequences
 
 
 class FitData(NamedTuple):
@@ -214,9 +214,7 @@ def validate_predict(est, X):
         and X.shape[1] == est.n_features_in_
         and (X.shape[2] if X.ndim == 3 else 1) == est.n_sequence_features_
         and not hasattr(est, "feature_names_in_")
-        # Finite sum, hence finite entries, without an array of flags the
-        # size of X (a sum that overflows just takes the validated path).
-        and np.isfinite(X.sum())
+        and all_finite(X)  # else the validated path finds which value is not
     )
     if not ready:
         X, _, spans = validate_X(est, X, reset=False)

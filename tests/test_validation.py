@@ -169,7 +169,20 @@ def test_minibatches_of_zero_weight_are_skipped():
     assert model.t_ == 60
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")
 def test_predictions_that_overflow_are_an_error_not_nan():
     model = WindowMLPRegressor(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="predictions overflowed"):
         model.predict(np.full((2, 6), 1.7e308))
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("n", [2, 20_000])  # flags, or the sum (see all_finite)
+def test_finite_values_whose_sum_overflows_are_finite_and_warn_nothing(n):
+    # Validation looks for NaN and infinity without a temporary the size of
+    # X; finite values near the dtype's limit must neither raise nor print
+    # NumPy's overflow warning.
+    model = RNNRegressor(hidden_layer_sizes=(3,), max_iter=1, random_state=0).fit(
+        X.astype(np.float32), y)
+    big = np.full((n, 6), 3e38, dtype=np.float32)
+    assert model.predict(big).shape == (n,)
