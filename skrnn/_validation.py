@@ -1,7 +1,8 @@
 """Everything checked once, in front of the kernels: X, y, sample weights, X_val.
 
 sklearn's ``validate_data`` speaks first (its messages are what the check
-suite expects), then the few rules of skrnn's own. What comes out is what
+suite expects), then the few rules of skrnn's own; infinity in X is
+sklearn's error too, raised by ``find_spans`` a chunk of X at a time. What comes out is what
 the kernels take: C-contiguous, writable 3-D arrays of one float dtype.
 """
 
