@@ -17,6 +17,7 @@ their default). It is the gallery's first example, as a command.
 import argparse
 import logging
 import sys
+import textwrap
 import time
 import warnings
 
@@ -31,6 +32,7 @@ from . import (
     __version__,
     make_windows,
 )
+from ._threads import blas_advice
 from .datasets import load_airline, load_gunpoint
 
 N_TEST = 24
@@ -126,6 +128,9 @@ def main(argv=None):
         f"{args.window} monthly log growth rates.\n"
         "Fit seconds include Numba compilation on the first run of a model.\n"
     )
+    advice = blas_advice()
+    if advice:
+        print(textwrap.fill(f"Speed: {advice}", width=79) + "\n")
     print(f"{'model':40s} {'test RMSE':>10s} {'fit seconds':>12s}", flush=True)
     for name, error, seconds in forecast_rows(args.random_state, args.window):
         secs = "-" if seconds is None else f"{seconds:.2f}"

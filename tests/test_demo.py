@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 from skrnn.__main__ import forecast_table
+from skrnn._threads import blas_advice
 
 
 def test_demo_networks_beat_the_seasonal_naive_forecast():
@@ -27,6 +28,9 @@ def test_python_m_skrnn_prints_the_table():
     ]:
         assert name in out
     assert "test RMSE" in out
+    # Where SciPy's OpenBLAS runs its AVX2 kernels on an AVX-512 CPU, the
+    # demo says how to select the faster ones.
+    assert ("OPENBLAS_CORETYPE" in out) == (blas_advice() is not None)
     # The classification rows: accuracy in percent, the LSTM's above 85%.
     lstm = [line for line in out.splitlines() if line.startswith("LSTMClassifier()")][0]
     assert float(lstm.split()[1].rstrip("%")) > 85

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 from _helpers import RECURRENT, REGRESSORS, name
+from llvmlite import binding as llvm
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -363,6 +364,33 @@ def test_small_products_are_direct_only_with_openblas_kernels_for_avx512():
     assert _direct_product_size_in_a_new_process() == _threads.direct_product_size()
     if all(lib["internal_api"] == "openblas" for lib in scipys):
         assert _direct_product_size_in_a_new_process(OPENBLAS_CORETYPE="Haswell") == 0
+
+
+def _blas_advice_in_a_new_process(**env):
+    code = "from skrnn._threads import blas_advice; print(blas_advice())"
+    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env},
+                          capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_the_user_is_told_of_openblas_avx2_kernels_only_on_a_cpu_with_avx512():
+    # The real library, forced to its AVX2 kernels as OpenBLAS 0.3.30 runs
+    # them on a Zen 5, then to its AVX-512 ones (on a CPU that has them).
+    import scipy.linalg.cython_blas  # noqa: F401  (loads SciPy's library)
+
+    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    scipys = [lib for lib in blas if _threads._in_scipy(lib["filepath"])] or blas
+    if not all(lib["internal_api"] == "openblas" for lib in scipys):
+        pytest.skip("OPENBLAS_CORETYPE selects the kernels of OpenBLAS only")
+    features = llvm.get_host_cpu_features()
+    avx512 = all(features.get(name) for name in _threads._AVX512_FEATURES)
+    advice = _blas_advice_in_a_new_process(OPENBLAS_CORETYPE="Haswell")
+    if avx512:
+        assert "runs its AVX2 kernels (Haswell)" in advice
+        assert "OPENBLAS_CORETYPE=SkylakeX" in advice
+        assert _blas_advice_in_a_new_process(OPENBLAS_CORETYPE="SkylakeX") == "None"
+    else:
+        assert advice == "None"
 
 
 @pytest.mark.parametrize("path, scipys", [
