@@ -64,6 +64,7 @@ from skrnn import (
     RNNClassifier,
     RNNRegressor,
     WindowMLPRegressor,
+    _threads,
 )
 from skrnn._kernels.blas import gemm_direct
 from skrnn._kernels.recurrent import (
@@ -181,6 +182,14 @@ def _cpu_name():
     except OSError:
         pass
     return platform.processor()
+
+
+def _kernels_blas():
+    # The BLAS of skrnn's products and its kernel set ("openblas 0.3.30
+    # Haswell"): OpenBLAS picks the set by the CPU it knows, and an older
+    # version runs its AVX2 kernels on a newer AVX-512 CPU (README).
+    return ", ".join(f"{lib.internal_api} {lib.version} {lib.architecture}"
+                     for lib in _threads._kernels_blas())
 
 
 def gemm_peak(results, repeats):
@@ -450,7 +459,8 @@ def main():
     _METRIC.update(index=0 if pinned else 1, name="cpu" if pinned else "wall")
     results = {
         "machine": {"platform": platform.platform(), "processor": _cpu_name(),
-                    "python": platform.python_version()},
+                    "python": platform.python_version(), "blas": _kernels_blas(),
+                    "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE")},
         "repeats": args.repeats,
         "threads": args.threads,
         "busy": args.busy,
@@ -458,6 +468,7 @@ def main():
         "task": args.task,
         "recurrent": [],
     }
+    print(f"{results['machine']['processor']}; skrnn's BLAS: {results['machine']['blas']}")
     with threadpool_limits(1):
         gemm_peak(results, args.repeats)
     limits = threadpool_limits(1) if args.threads == "1" else contextlib.nullcontext()

@@ -7,9 +7,10 @@ median ratio with the lowest and highest run in brackets; "train x floor"
 is skrnn's training time as a multiple of the same epoch's matrix products
 alone (median over the runs).
 
-Runs of several settings (``--threads``, ``--busy``) give one full table per
-setting, then one table of the ratios side by side: the pinned figure
-beside what a user gets.
+Runs of several settings (``--threads``, ``--busy``, the OpenBLAS kernels
+forced by ``OPENBLAS_CORETYPE``) give one full table per setting, then one
+table of the ratios side by side: the pinned figure beside what a user
+gets.
 
 Run: ``python benchmarks/speed_table.py run1.json run2.json ...``.
 """
@@ -30,10 +31,12 @@ def _keys(run):
 
 
 def setting(run):
-    """A run's thread setting and load, as a short label."""
+    """A run's thread setting, load and forced OpenBLAS kernels, as a short label."""
     threads = "one thread" if run.get("threads", "1") == "1" else "default threads"
     busy = run.get("busy", 0)
-    return threads + (f", {busy} busy processes" if busy else "")
+    core = run.get("machine", {}).get("openblas_coretype")
+    return (threads + (f", {busy} busy processes" if busy else "")
+            + (f", OPENBLAS_CORETYPE={core}" if core else ""))
 
 
 def _check_same_rows(runs):

@@ -32,3 +32,11 @@ def test_ratio_table_shows_each_rows_multiple_of_the_floor(speed_table):
     # Median with the runs' range; the floor multiple is the one-thread runs' median.
     assert line == ("| 64/50/1/64 | LSTM | float32 | **1.60** (1.50-1.70) | 1.50 | **2.00** "
                     "| **1.20** (1.10-1.30) | **1.70** |")
+
+
+def test_runs_are_grouped_by_threads_load_and_forced_openblas_kernels(speed_table):
+    forced = {"threads": "1", "machine": {"openblas_coretype": "SkylakeX"}}
+    assert speed_table.setting({"threads": "1", "machine": {}}) == "one thread"
+    assert speed_table.setting(forced) == "one thread, OPENBLAS_CORETYPE=SkylakeX"
+    assert speed_table.setting({"threads": "default", "busy": 2}) == (
+        "default threads, 2 busy processes")
