@@ -114,7 +114,10 @@ def blas_advice():
     slow = [lib for lib in _kernels_blas() if _openblas_core(lib) in _AVX2_CORES]
     if not slow:  # (an x86 CPU from here on, which LLVM reads the features of)
         return None
-    features = llvm.get_host_cpu_features()
+    try:
+        features = llvm.get_host_cpu_features()
+    except RuntimeError:  # LLVM could not read them: no advice rather than a wrong one
+        return None
     if not all(features.get(name) for name in _AVX512_FEATURES):
         return None
     library = slow[0]
