@@ -12,7 +12,6 @@ keeps the specs from which ``skrnn._network`` sizes and fills them.
 from collections import namedtuple
 
 from numba import config, types
-from numba.core.imputils import impl_ret_borrowed
 from numba.extending import intrinsic
 
 # How many timesteps of a (batch, width) slab a workspace row holds (but
@@ -57,9 +56,15 @@ def named(**specs):
 def _view_signature(a, off, dims):
     # The C-contiguous view that the intrinsics below build, with its
     # code: the ``len(dims)``-dimensional array of ``a``'s values from
-    # ``off`` on, sharing ``a``'s memory (and its reference count). Only of
-    # a C-contiguous array: of any other, the view would read the wrong
-    # values, so Numba refuses the call when it types it.
+    # ``off`` on, sharing ``a``'s memory but holding no reference to it.
+    # Kernels view only their own arguments (``params``, ``grad``, ``ws``),
+    # which their callers keep alive for the call, and return no view
+    # (tests/test_layout.py). A counted view made every slice of it in the
+    # step loops (a row of the gates, a gate of a row) add and drop a
+    # reference with an atomic instruction: two instructions took a third
+    # of a 32/200/1/16 float32 LSTM fit's samples under ``perf`` on the Zen
+    # 5. Only of a C-contiguous array: of any other, the view would read
+    # the wrong values, so Numba refuses the call when it types it.
     if not isinstance(a, types.Array) or a.layout != "C" or not all(
             isinstance(x, types.Integer) for x in (off, *dims)):
         return None
@@ -76,9 +81,8 @@ def _view_signature(a, off, dims):
             strides.insert(0, builder.mul(strides[0], d))
         out = context.make_array(view)(context, builder)
         context.populate_array(out, data=builder.gep(src.data, [start]), shape=shape,
-                               strides=strides, itemsize=itemsize, meminfo=src.meminfo,
-                               parent=src.parent)
-        return impl_ret_borrowed(context, builder, view, out._getvalue())
+                               strides=strides, itemsize=itemsize, meminfo=None)
+        return out._getvalue()
 
     return view(a, off, *dims), codegen
 
