@@ -184,7 +184,7 @@ def _cpu_name():
     return platform.processor()
 
 
-def _kernels_blas():
+def _blas_name():
     # The BLAS of skrnn's products and its kernel set ("openblas 0.3.30
     # Haswell"): OpenBLAS picks the set by the CPU it knows, and an older
     # version runs its AVX2 kernels on a newer AVX-512 CPU (README).
@@ -459,7 +459,7 @@ def main():
     _METRIC.update(index=0 if pinned else 1, name="cpu" if pinned else "wall")
     results = {
         "machine": {"platform": platform.platform(), "processor": _cpu_name(),
-                    "python": platform.python_version(), "blas": _kernels_blas(),
+                    "python": platform.python_version(), "blas": _blas_name(),
                     "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE")},
         "repeats": args.repeats,
         "threads": args.threads,

@@ -349,14 +349,20 @@ def _direct_product_size_in_a_new_process(**env):
     return int(done.stdout)
 
 
+def _kernels_blas_info():
+    # threadpoolctl's view of the BLAS the kernels call: SciPy's library
+    # where NumPy loads another, else every loaded one.
+    import scipy.linalg.cython_blas  # noqa: F401  (loads SciPy's library)
+
+    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    return [lib for lib in blas if _threads._in_scipy(lib["filepath"])] or blas
+
+
 def test_small_products_are_direct_only_with_openblas_kernels_for_avx512():
     # The real library: its core as this machine selects it, then forced to
     # its AVX2 kernels (OPENBLAS_CORETYPE), which copy every product's
     # operands. Another BLAS (MKL, Accelerate) has no direct products here.
-    import scipy.linalg.cython_blas  # noqa: F401  (loads SciPy's library)
-
-    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
-    scipys = [lib for lib in blas if _threads._in_scipy(lib["filepath"])] or blas
+    scipys = _kernels_blas_info()
     avx512 = all(lib["internal_api"] == "openblas"
                  and lib["architecture"].lower() in ("skylakex", "cooperlake", "sapphirerapids")
                  for lib in scipys)
@@ -376,11 +382,7 @@ def _blas_advice_in_a_new_process(**env):
 def test_the_user_is_told_of_openblas_avx2_kernels_only_on_a_cpu_with_avx512():
     # The real library, forced to its AVX2 kernels as OpenBLAS 0.3.30 runs
     # them on a Zen 5, then to its AVX-512 ones (on a CPU that has them).
-    import scipy.linalg.cython_blas  # noqa: F401  (loads SciPy's library)
-
-    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
-    scipys = [lib for lib in blas if _threads._in_scipy(lib["filepath"])] or blas
-    if not all(lib["internal_api"] == "openblas" for lib in scipys):
+    if not all(lib["internal_api"] == "openblas" for lib in _kernels_blas_info()):
         pytest.skip("OPENBLAS_CORETYPE selects the kernels of OpenBLAS only")
     features = llvm.get_host_cpu_features()
     avx512 = all(features.get(name) for name in _threads._AVX512_FEATURES)
