@@ -90,8 +90,9 @@ def _openblas_core(library):
     return (library.architecture or "").lower() if library.internal_api == "openblas" else ""
 
 
-#: OpenBLAS's kernels for AVX2 (its core names), which a version that does
-#: not know a newer CPU falls back to even where the CPU has AVX-512.
+#: OpenBLAS's kernels for AVX2 (its core names), which it runs on a CPU
+#: with AVX-512 when ``OPENBLAS_CORETYPE`` says so, or when it does not
+#: recognise the CPU.
 _AVX2_CORES = frozenset({"haswell", "zen"})
 #: What OpenBLAS's AVX-512 kernels ("SkylakeX") need of the CPU.
 _AVX512_FEATURES = ("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl")
@@ -101,15 +102,16 @@ def blas_advice():
     """A sentence for the user when the kernels' OpenBLAS runs its AVX2
     kernels on a CPU with AVX-512, else None.
 
-    OpenBLAS picks its kernels by the CPU's model, once, when it loads;
-    0.3.30 (SciPy 1.17's wheels) does not know AMD's Zen 5 and runs its
-    AVX2 kernels there, at half the vector width. The variable
-    ``OPENBLAS_CORETYPE``, set before Python starts, chooses the AVX-512
-    ones: on a 2-core Zen 5 they doubled the GEMM peak, and skrnn trained
-    1.3 to 2.2 times as fast at one thread (median 1.6) and predicted 1.2
-    to 2.1 times as fast (README, Performance). skrnn cannot choose for the
-    user: NumPy and SciPy load the library, and OpenBLAS its kernels,
-    before skrnn is imported.
+    OpenBLAS picks its kernels once, when it loads: by the variable
+    ``OPENBLAS_CORETYPE`` if it is set, else by the CPU's model and
+    features. The AMD Zen 5 VM of the README's Performance section had
+    ``OPENBLAS_CORETYPE=Haswell`` in its environment (without it, OpenBLAS
+    0.3.30 picks its SkylakeX kernels there); an OpenBLAS older than the
+    CPU may also fall back to AVX2 (OpenBLAS issue #6029). On that VM the
+    AVX-512 kernels doubled the GEMM peak, and skrnn trained 1.3 to 2.2
+    times as fast at one thread (median 1.6) and predicted 1.2 to 2.1 times
+    as fast. skrnn cannot choose for the user: NumPy and SciPy load the
+    library, and OpenBLAS its kernels, before skrnn is imported.
     """
     slow = [lib for lib in _kernels_blas() if _openblas_core(lib) in _AVX2_CORES]
     if not slow:  # (an x86 CPU from here on, which LLVM reads the features of)
@@ -121,8 +123,11 @@ def blas_advice():
     if not all(features.get(name) for name in _AVX512_FEATURES):
         return None
     library = slow[0]
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    cause = (f"OPENBLAS_CORETYPE={forced} is set in the environment" if forced
+             else "it does not recognise this CPU")
     return (f"this CPU has AVX-512, but the OpenBLAS {library.version} of skrnn's matrix "
-            f"products runs its AVX2 kernels ({library.architecture}) on it. Setting "
+            f"products runs its AVX2 kernels ({library.architecture}) on it: {cause}. Setting "
             "OPENBLAS_CORETYPE=SkylakeX in the environment before Python starts selects its "
             "AVX-512 kernels, with which skrnn trained 1.3 to 2.2 times as fast on an AMD Zen 5.")
 
