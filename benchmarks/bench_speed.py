@@ -32,7 +32,11 @@ the speed issue; ratios are skrnn's throughput over the peer's (> 1: skrnn
 is faster). Each recurrent row also reports its floor: the time of the same
 epoch's matrix products alone, at the BLAS's speed (:func:`training_floor`),
 and skrnn's training time as a multiple of it (1.0 would mean the
-elementwise work, gathering and optimizer cost nothing).
+elementwise work, gathering and optimizer cost nothing); likewise predict's
+floor (:func:`predict_floor`, the products of its chunks). A row's
+"ceiling" is the peer's time over skrnn's floor: the most skrnn could
+reach with this BLAS's kernels, so that a target ratio above it is out of
+reach without faster products.
 
 Run: ``python benchmarks/bench_speed.py [--repeats 5] [--json out.json]
 [--threads 1|default] [--busy N] [--task regress|classify]``.
@@ -273,6 +277,15 @@ def bench_recurrent(results, repeats, rows, classify=False):
                                                       repeats)
                 row["train_floor_multiple"] = _seconds(timings["skrnn_train"]) / row[
                     "train_floor_s"]
+                row["predict_floor_s"] = predict_floor(model, cell, n, T, D, H, dtype, repeats)
+                row["predict_floor_multiple"] = _seconds(timings["skrnn_predict"]) / row[
+                    "predict_floor_s"]
+                # The ratio skrnn would reach if everything but its matrix
+                # products cost nothing: a target above it is out of reach
+                # with this BLAS (its kernels, at their speed for these shapes).
+                for task in ("train", "predict"):
+                    row[task + "_ceiling"] = _seconds(timings["torch_" + task]) / row[
+                        task + "_floor_s"]
                 flops = _train_flops(cell, T, D, H) * n
                 row["train_gflops"] = flops / _seconds(timings["skrnn_train"]) / 1e9
                 peak = results["gemm_peak_gflops"][row["dtype"]]
@@ -289,9 +302,31 @@ def bench_recurrent(results, repeats, rows, classify=False):
                     f"{row['torch_predict_seq_per_s']:9.0f} (x{row['predict_ratio']:.2f}); "
                     f"{row['train_gflops']:.1f} GFLOP/s ({100 * row['train_peak_fraction']:.0f}% "
                     f"of peak, {row['train_floor_multiple']:.2f}x its products' floor, which "
-                    f"run at {100 * row['floor_peak_fraction']:.0f}% of peak)",
+                    f"run at {100 * row['floor_peak_fraction']:.0f}% of peak; at most "
+                    f"x{row['train_ceiling']:.2f}); predict {row['predict_floor_multiple']:.2f}x "
+                    f"its floor (at most x{row['predict_ceiling']:.2f})",
                     flush=True,
                 )
+
+
+@njit(cache=True, nogil=True)
+def _forward_products(x, W_ih, h, W_hh, g, T, chunks, direct):
+    # The GRU's forward products, as its training and predict run them:
+    # per step the recurrent product, then the input product; for
+    # ``chunks`` (half) minibatches or predict chunks of these shapes.
+    for _ in range(chunks):
+        for _ in range(T):
+            gemm_direct(h, W_hh, g, 0.0, direct)
+            np.dot(x, W_ih, g)
+
+
+@njit(cache=True, nogil=True)
+def _stacked_forward_products(xh, W, g, T, chunks, direct):
+    # The same for the LSTM and the RNN: one product a step, [x_t | h_{t-1}]
+    # by W_ih stacked over W_hh.
+    for _ in range(chunks):
+        for _ in range(T):
+            gemm_direct(xh, W, g, 0.0, direct)
 
 
 @njit(cache=True, nogil=True)
@@ -306,9 +341,7 @@ def _training_products(x, W_ih, h, W_hh, W_hh_T, g, dh, X_all, H_all, dA_all, dW
     # X_all, H_all, dA_all are (T, b, width); ``direct`` as the kernels'
     # (see skrnn._threads.direct_product_size).
     B, H, G = h.shape[0], h.shape[1], g.shape[1]
-    for _ in range(T):
-        gemm_direct(h, W_hh, g, 0.0, direct)
-        np.dot(x, W_ih, g)
+    _forward_products(x, W_ih, h, W_hh, g, T, 1, direct)
     per_product = steps_per_product(B, H, G, g.itemsize, direct)
     per_input = steps_in_cache(B, X_all.shape[2], G, g.itemsize)
     for t in range(T - 1, -1, -1):
@@ -328,8 +361,7 @@ def _stacked_training_products(xh, W, W_hh_T, g, dh, XH_all, dA_all, dW, T, dire
     # (one product a step, and one weight-gradient product a block of
     # steps); the backward's recurrent product multiplies by W_hh.T.
     B, G = xh.shape[0], g.shape[1]
-    for _ in range(T):
-        gemm_direct(xh, W, g, 0.0, direct)
+    _stacked_forward_products(xh, W, g, T, 1, direct)
     per_product = steps_per_product(B, xh.shape[1], G, g.itemsize, direct)
     for t in range(T - 1, -1, -1):
         t_hi = completed_block(t, T, 0, per_product)
@@ -368,6 +400,35 @@ def training_floor(model, cell, B, T, D, H, dtype, n_batches, repeats):
         products(*arrays)  # compile (once; cached)
         best = min(_timed(lambda: products(*arrays))[1] for _ in range(max(3, repeats)))
     return best * n_batches * parts
+
+
+def predict_floor(model, cell, n, T, D, H, dtype, repeats):
+    """Seconds of the matrix products alone of the fitted ``model``'s
+    predict of ``n`` sequences, in the chunks its predict runs them (one
+    core, as :func:`training_floor`): a predict's floor."""
+    G = {"lstm": 4, "gru": 3, "rnn": 1}[cell] * H
+    net = model._net
+    _, batch = net.predict_chunks(n, T, np.dtype(dtype))
+    direct = net.kernel_net.direct
+    rng = np.random.RandomState(0)
+
+    def products(b, chunks):
+        # ``chunks`` chunks of b sequences each, as a callable.
+        def a(*shape):
+            return rng.normal(size=shape).astype(dtype)
+
+        if cell == "gru":
+            arrays = (a(b, D), a(D, G), a(b, H), a(H, G), a(b, G), T, chunks, direct)
+            return lambda: _forward_products(*arrays)
+        arrays = (a(b, D + H), a(D + H, G), a(b, G), T, chunks, direct)
+        return lambda: _stacked_forward_products(*arrays)
+
+    full, rest = divmod(n, batch)
+    runs = [products(batch, full)] + ([products(rest, 1)] if rest else [])
+    with threadpool_limits(1):
+        for run in runs:
+            run()  # compile (once; cached)
+        return sum(min(_timed(run)[1] for _ in range(max(3, repeats))) for run in runs)
 
 
 def _train_flops(cell, T, D, H):

@@ -5,7 +5,10 @@ than skrnn's), so a published table combines several runs of one setting:
 throughputs are the median over the runs, and the ratio column gives the
 median ratio with the lowest and highest run in brackets; "train x floor"
 is skrnn's training time as a multiple of the same epoch's matrix products
-alone (median over the runs).
+alone (median over the runs), "predict x floor" likewise for predict. Under
+each one-thread table, the rows whose ceiling (PyTorch's time over skrnn's
+floor: the ratio skrnn would reach if only its products cost anything) is
+below the speed issue's target: out of reach with that BLAS's kernels.
 
 Runs of several settings (``--threads``, ``--busy``, the OpenBLAS kernels
 forced by ``OPENBLAS_CORETYPE``) give one full table per setting, then one
@@ -18,6 +21,9 @@ Run: ``python benchmarks/speed_table.py run1.json run2.json ...``.
 import argparse
 import json
 import statistics
+
+#: The speed issue's targets for the ratio skrnn / PyTorch at one thread.
+TARGETS = {"train": 1.5, "predict": 1.2}
 
 
 def _fmt_ratio(values):
@@ -64,8 +70,8 @@ def table(runs):
     _check_same_rows(runs)
     lines = [
         "| B/T/D/H | model | dtype | train seq/s skrnn | torch | **train ratio** "
-        "| train x floor | predict seq/s skrnn | torch | **predict ratio** |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| train x floor | predict seq/s skrnn | torch | **predict ratio** | predict x floor |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row, same in _rows(runs):
         def median(key):
@@ -75,40 +81,58 @@ def table(runs):
             _label(row) + f"| {median('skrnn_train_seq_per_s')} "
             f"| {median('torch_train_seq_per_s')} "
             f"| {_fmt_ratio([r['train_ratio'] for r in same])} "
-            f"| {_floor_multiple(same)} "
+            f"| {_floor_multiple(same, 'train')} "
             f"| {median('skrnn_predict_seq_per_s')} | {median('torch_predict_seq_per_s')} "
-            f"| {_fmt_ratio([r['predict_ratio'] for r in same])} |"
+            f"| {_fmt_ratio([r['predict_ratio'] for r in same])} "
+            f"| {_floor_multiple(same, 'predict')} |"
         )
     return lines
 
 
-def _floor_multiple(same):
-    # skrnn's training time over its matrix products' (bench_speed's
-    # training_floor); runs from before the floor existed have none.
-    values = [r["train_floor_multiple"] for r in same if "train_floor_multiple" in r]
+def _floor_multiple(same, task):
+    # skrnn's time over its matrix products' (bench_speed's training_floor,
+    # predict_floor); runs from before a floor existed have none.
+    values = [r[f"{task}_floor_multiple"] for r in same if f"{task}_floor_multiple" in r]
     return f"{statistics.median(values):.2f}" if values else "-"
+
+
+def out_of_reach(runs):
+    """Lines naming each row whose median ceiling is below its target."""
+    lines = []
+    for row, same in _rows(runs):
+        for task, target in TARGETS.items():
+            values = [r[f"{task}_ceiling"] for r in same if f"{task}_ceiling" in r]
+            if values and statistics.median(values) < target:
+                lines.append(
+                    f"{_label(row).strip('| ').replace(' | ', ' ')}: {task} at most "
+                    f"x{statistics.median(values):.2f} with these products (target {target})")
+    return lines
 
 
 def ratio_table(groups):
     """Ratios of several settings side by side: ``groups`` maps label -> runs.
 
-    The first setting's "train x floor" follows its training ratio, so that
-    the README's table shows every row's ratio and its multiple of the floor.
+    The first setting's "train x floor" and "predict x floor" follow its
+    ratios, so that the README's table shows every row's ratios and their
+    multiples of the floor.
     """
     labels = list(groups)
     _check_same_rows([runs[0] for runs in groups.values()])
-    train = [f"train: {label}" for label in labels]
-    train.insert(1, "train x floor")
+    columns = []
+    for task in ("train", "predict"):
+        names = [f"{task}: {label}" for label in labels]
+        names.insert(1, f"{task} x floor")
+        columns += names
     lines = [
-        "| B/T/D/H | model | dtype | " + " | ".join(train) + " | "
-        + " | ".join(f"predict: {label}" for label in labels) + " |",
-        "|---|---|---|" + "---:|" * (2 * len(labels) + 1),
+        "| B/T/D/H | model | dtype | " + " | ".join(columns) + " |",
+        "|---|---|---|" + "---:|" * len(columns),
     ]
     rows = [list(_rows(runs)) for runs in groups.values()]
     for i, (row, _) in enumerate(rows[0]):
-        cells = [_fmt_ratio([r[kind] for r in group[i][1]])
-                 for kind in ("train_ratio", "predict_ratio") for group in rows]
-        cells.insert(1, _floor_multiple(rows[0][i][1]))
+        cells = []
+        for task in ("train", "predict"):
+            cells += [_fmt_ratio([r[f"{task}_ratio"] for r in group[i][1]]) for group in rows]
+            cells.insert(len(cells) - len(rows) + 1, _floor_multiple(rows[0][i][1], task))
         lines.append(_label(row) + "| " + " | ".join(cells) + " |")
     return lines
 
@@ -128,6 +152,9 @@ def main():
               f"{machine.get('processor', '?')}, PyTorch {machine.get('torch', '-')} with "
               f"{machine.get('torch_threads', 1)} threads)\n")
         print("\n".join(table(runs)))
+        if label.startswith("one thread"):  # the floor is one core's
+            below = out_of_reach(runs)
+            print("\nCeilings below the targets: " + ("; ".join(below) if below else "none"))
         peaks = [run["gemm_peak_gflops"] for run in runs]
         print("\nGEMM peak (GFLOP/s), per run: " + "; ".join(
             f"float32 {p['float32']:.0f}, float64 {p['float64']:.0f}" for p in peaks))

@@ -411,6 +411,21 @@ class Network:
             self._predict_chunks[key] = max(1, min(fit, direct) if direct else fit)
         return int(max(1, min(n_samples, self._predict_chunks[key])))
 
+    def predict_chunks(self, n_samples, n_timesteps, dtype):
+        """How :meth:`predict` runs ``n_samples`` sequences: ``(split, batch)``,
+        whether in pieces that two threads share out, and the most sequences
+        of a chunk (each piece is one chunk). The benchmarks time the same
+        chunks' matrix products alone."""
+        split = self._parts(n_samples, n_timesteps, training=False) == 2
+        # Split, the sequences go in pieces of one chunk each, at most an
+        # eighth of them, which the two threads take as they come free (a
+        # thread slowed by other work takes fewer); consecutive ones along
+        # the length order for unequal lengths, so that a chunk pads little.
+        # The pieces depend on the sizes only: the same predictions on one
+        # thread or two.
+        most = -(-n_samples // _PREDICT_PIECES) if split else n_samples
+        return split, self._predict_batch_size(n_timesteps, most, dtype)
+
     def _notice(self, kernel, dtype, task, verbose):
         return compile_notice(kernel, dtype, self._variants[task], verbose)
 
@@ -432,16 +447,8 @@ class Network:
         elif spans.shape[0] > 1:
             order = np.argsort(spans[:, 1] - spans[:, 0], kind="stable")
         n, T = X.shape[0], X.shape[1] - t0
-        split = self._parts(n, T, training=False) == 2
+        split, batch = self.predict_chunks(n, T, params.dtype)
         out = np.empty((n, self.n_outputs), dtype=params.dtype)
-        # Split, the sequences go in pieces of one chunk each, at most an
-        # eighth of them, which the two threads take as they come free (a
-        # thread slowed by other work takes fewer); consecutive ones along
-        # the length order for unequal lengths, so that a chunk pads little.
-        # The pieces depend on the sizes only: the same predictions on one
-        # thread or two.
-        batch = self._predict_batch_size(T, -(-n // _PREDICT_PIECES) if split else n,
-                                         params.dtype)
         ws, w_off, s_off = self.workspaces(
             2 if split else 1, T, batch, params.dtype, training=False,
             reduce="Predict on fewer timesteps (a model fitted with a smaller window).")

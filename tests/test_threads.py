@@ -417,3 +417,22 @@ def test_predict_chunks_are_products_the_blas_computes_directly(direct, units, f
     net.kernel_net = net.kernel_net._replace(direct=np.int64(direct))
     chunk = net._predict_batch_size(50, 10**6, np.float32)
     assert chunk == rows if direct else chunk > rows
+
+
+def test_a_split_predict_runs_the_chunks_predict_chunks_reports(split_every_minibatch,
+                                                                 monkeypatch):
+    # The speed benchmark times these chunks' products as predict's floor.
+    X = np.random.RandomState(0).normal(size=(200, 12))
+    model = LSTMRegressor(hidden_layer_sizes=(5,), max_iter=1, random_state=0).fit(X, X[:, -1])
+    monkeypatch.setattr(_network, "_PREDICT_WORKSPACE_BYTES", 3000)
+    split, batch = model._net.predict_chunks(200, 12, np.dtype(np.float64))
+    assert split and batch < 25  # at most an eighth of the sequences, as the bytes allow
+    sizes, run = [], _network.run_parts
+
+    def recording(part, n_parts, parallel):
+        sizes.append(n_parts)
+        return run(part, n_parts, parallel)
+
+    monkeypatch.setattr(_network, "run_parts", recording)
+    model.predict(X)
+    assert sizes == [-(-200 // batch)]
