@@ -105,6 +105,7 @@ def _n_batches(B, T, H):
 
 
 CELLS = {"lstm": LSTMRegressor, "gru": GRURegressor, "rnn": RNNRegressor}
+GATES = {"lstm": 4, "gru": 3, "rnn": 1}  # a cell's gates: its products are G = GATES * H wide
 CLASSIFIER_CELLS = {"lstm": LSTMClassifier, "gru": GRUClassifier, "rnn": RNNClassifier}
 N_CLASSES = 4  # of --task classify
 
@@ -376,7 +377,7 @@ def training_floor(model, cell, B, T, D, H, dtype, n_batches, repeats):
     fitted ``model`` computes them (in halves of its minibatches if it
     splits them): the time no implementation of this training can beat by
     more than its elementwise work, a row's "floor"."""
-    G = {"lstm": 4, "gru": 3, "rnn": 1}[cell] * H
+    G = GATES[cell] * H
     net = model._net
     parts = net._parts(B, T, training=True)
     B = -(-B // parts)  # the rows of a part
@@ -406,7 +407,7 @@ def predict_floor(model, cell, n, T, D, H, dtype, repeats):
     """Seconds of the matrix products alone of the fitted ``model``'s
     predict of ``n`` sequences, in the chunks its predict runs them (one
     core, as :func:`training_floor`): a predict's floor."""
-    G = {"lstm": 4, "gru": 3, "rnn": 1}[cell] * H
+    G = GATES[cell] * H
     net = model._net
     _, batch = net.predict_chunks(n, T, np.dtype(dtype))
     direct = net.kernel_net.direct
@@ -433,7 +434,7 @@ def predict_floor(model, cell, n, T, D, H, dtype, repeats):
 
 def _train_flops(cell, T, D, H):
     """Multiply-add FLOPs of one training sequence: forward, dh and dW products."""
-    G = {"lstm": 4, "gru": 3, "rnn": 1}[cell] * H
+    G = GATES[cell] * H
     forward = 2 * T * (D * G + H * G)
     return forward + 2 * T * H * G + forward  # dh_{t-1}, then dW_ih and dW_hh
 
