@@ -108,7 +108,7 @@ def blas_advice():
     ``OPENBLAS_CORETYPE=Haswell`` in its environment (without it, OpenBLAS
     0.3.30 picks its SkylakeX kernels there); an OpenBLAS older than the
     CPU may also fall back to AVX2 (OpenBLAS issue #6029). On that VM the
-    AVX-512 kernels doubled the GEMM peak, and skrnn trained 1.3 to 2.2
+    AVX-512 kernels doubled the GEMM peak, and skrnn trained 1.4 to 2.4
     times as fast at one thread (median 1.6) and predicted 1.2 to 2.1 times
     as fast. skrnn cannot choose for the user: NumPy and SciPy load the
     library, and OpenBLAS its kernels, before skrnn is imported.
@@ -129,7 +129,7 @@ def blas_advice():
     return (f"this CPU has AVX-512, but the OpenBLAS {library.version} of skrnn's matrix "
             f"products runs its AVX2 kernels ({library.architecture}) on it: {cause}. Setting "
             "OPENBLAS_CORETYPE=SkylakeX in the environment before Python starts selects its "
-            "AVX-512 kernels, with which skrnn trained 1.3 to 2.2 times as fast on an AMD Zen 5.")
+            "AVX-512 kernels, with which skrnn trained 1.4 to 2.4 times as fast on an AMD Zen 5.")
 
 
 def _in_scipy(path):
