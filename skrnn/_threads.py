@@ -109,7 +109,7 @@ def blas_advice():
     0.3.30 picks its SkylakeX kernels there); an OpenBLAS older than the
     CPU may also fall back to AVX2 (OpenBLAS issue #6029). On that VM the
     AVX-512 kernels doubled the GEMM peak, and skrnn trained 1.4 to 2.4
-    times as fast at one thread (median 1.6) and predicted 1.2 to 2.1 times
+    times as fast at one thread (median 1.7) and predicted 1.2 to 1.9 times
     as fast. skrnn cannot choose for the user: NumPy and SciPy load the
     library, and OpenBLAS its kernels, before skrnn is imported.
     """
