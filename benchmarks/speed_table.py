@@ -60,9 +60,13 @@ def _rows(runs):
         yield row, [run["recurrent"][i] for run in runs]
 
 
+def _name(row):
+    # A row's shape, model and dtype: ["64/50/1/64", "LSTM", "float32"].
+    return [f"{row['B']}/{row['T']}/{row['D']}/{row['H']}", row["cell"].upper(), row["dtype"]]
+
+
 def _label(row):
-    shape = f"{row['B']}/{row['T']}/{row['D']}/{row['H']}"
-    return f"| {shape} | {row['cell'].upper()} | {row['dtype']} "
+    return "| " + " | ".join(_name(row)) + " "
 
 
 def table(runs):
@@ -104,7 +108,7 @@ def out_of_reach(runs):
             values = [r[f"{task}_ceiling"] for r in same if f"{task}_ceiling" in r]
             if values and statistics.median(values) < target:
                 lines.append(
-                    f"{_label(row).strip('| ').replace(' | ', ' ')}: {task} at most "
+                    f"{' '.join(_name(row))}: {task} at most "
                     f"x{statistics.median(values):.2f} with these products (target {target})")
     return lines
 
@@ -130,9 +134,10 @@ def ratio_table(groups):
     rows = [list(_rows(runs)) for runs in groups.values()]
     for i, (row, _) in enumerate(rows[0]):
         cells = []
-        for task in ("train", "predict"):
-            cells += [_fmt_ratio([r[f"{task}_ratio"] for r in group[i][1]]) for group in rows]
-            cells.insert(len(cells) - len(rows) + 1, _floor_multiple(rows[0][i][1], task))
+        for task in ("train", "predict"):  # as the columns: the first setting, its floor, the rest
+            ratios = [_fmt_ratio([r[f"{task}_ratio"] for r in group[i][1]]) for group in rows]
+            ratios.insert(1, _floor_multiple(rows[0][i][1], task))
+            cells += ratios
         lines.append(_label(row) + "| " + " | ".join(cells) + " |")
     return lines
 
