@@ -342,11 +342,13 @@ def test_a_part_the_worker_has_not_started_runs_on_the_caller(monkeypatch):
         blocker.result()
 
 
-def _direct_product_size_in_a_new_process(**env):
-    code = "from skrnn._threads import direct_product_size; print(direct_product_size())"
+def _in_a_new_process(function, **env):
+    # What skrnn._threads.<function>() prints in a fresh process with these
+    # environment variables: OpenBLAS reads OPENBLAS_CORETYPE as it loads.
+    code = f"from skrnn._threads import {function}; print({function}())"
     done = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env},
                           capture_output=True, text=True, check=True)
-    return int(done.stdout)
+    return done.stdout.strip()
 
 
 def _kernels_blas_info():
@@ -367,16 +369,9 @@ def test_small_products_are_direct_only_with_openblas_kernels_for_avx512():
                  and lib["architecture"].lower() in ("skylakex", "cooperlake", "sapphirerapids")
                  for lib in scipys)
     assert _threads.direct_product_size() == (10**6 if avx512 else 0)
-    assert _direct_product_size_in_a_new_process() == _threads.direct_product_size()
+    assert int(_in_a_new_process("direct_product_size")) == _threads.direct_product_size()
     if all(lib["internal_api"] == "openblas" for lib in scipys):
-        assert _direct_product_size_in_a_new_process(OPENBLAS_CORETYPE="Haswell") == 0
-
-
-def _blas_advice_in_a_new_process(**env):
-    code = "from skrnn._threads import blas_advice; print(blas_advice())"
-    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env},
-                          capture_output=True, text=True, check=True)
-    return done.stdout.strip()
+        assert int(_in_a_new_process("direct_product_size", OPENBLAS_CORETYPE="Haswell")) == 0
 
 
 def test_the_user_is_told_of_openblas_avx2_kernels_only_on_a_cpu_with_avx512():
@@ -386,11 +381,11 @@ def test_the_user_is_told_of_openblas_avx2_kernels_only_on_a_cpu_with_avx512():
         pytest.skip("OPENBLAS_CORETYPE selects the kernels of OpenBLAS only")
     features = llvm.get_host_cpu_features()
     avx512 = all(features.get(name) for name in _threads._AVX512_FEATURES)
-    advice = _blas_advice_in_a_new_process(OPENBLAS_CORETYPE="Haswell")
+    advice = _in_a_new_process("blas_advice", OPENBLAS_CORETYPE="Haswell")
     if avx512:
         assert "runs its AVX2 kernels (Haswell)" in advice
         assert "OPENBLAS_CORETYPE=SkylakeX" in advice
-        assert _blas_advice_in_a_new_process(OPENBLAS_CORETYPE="SkylakeX") == "None"
+        assert _in_a_new_process("blas_advice", OPENBLAS_CORETYPE="SkylakeX") == "None"
     else:
         assert advice == "None"
 
