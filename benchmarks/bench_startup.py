@@ -7,7 +7,10 @@ includes compiling the training kernels and its first predict the
 prediction kernels; "warm" runs again on the cache the cold run left. The script
 also lists every function each cold fit compiled (Numba's compile events:
 the kernels and the helpers compiled into them) and the dtypes they were
-compiled for, to show that a fit compiles only its own cell and dtype, and
+compiled for, to show that a fit compiles only its own cell and dtype,
+splits the cold fit's compile time between Numba's work in Python
+(type inference, lowering to LLVM IR, its other passes) and LLVM's (the
+time Numba holds LLVM's lock: optimisation and machine code), and
 measures the per-worker cost in joblib's worker processes (as a parallel
 search uses them) on the warm cache.
 
@@ -31,7 +34,10 @@ from numba.core import event
 import skrnn
 t1 = time.perf_counter()
 X = np.random.RandomState(0).normal(size=(64, 24))
-with event.install_recorder("numba:compile") as compiles:
+llvm = [0.0]
+with event.install_recorder("numba:compile") as compiles, \
+        event.install_recorder("numba:run_pass") as passes, \
+        event.install_timer("numba:llvm_lock", lambda dt: llvm.__setitem__(0, llvm[0] + dt)):
     model = skrnn.{name}(hidden_layer_sizes=(8,), max_iter=2).fit(X, X[:, -1])
 t2 = time.perf_counter()
 model.predict(X)
@@ -39,8 +45,26 @@ t3 = time.perf_counter()
 # skrnn's own functions (not Numba's implementations of NumPy's).
 starts = [e.data for _, e in compiles.buffer if e.is_start
           and e.data["dispatcher"].py_func.__module__.startswith("skrnn")]
+# Each compiler pass's own time: a pass that compiles a called function
+# (type inference does) nests that function's passes inside its own.
+split, open_passes = {{}}, []
+for tick, e in passes.buffer:
+    if e.is_start:
+        open_passes.append([e.data["name"].split(" [")[0], tick, 0.0])
+        continue
+    name, start, nested = open_passes.pop()
+    split[name] = split.get(name, 0.0) + tick - start - nested
+    if open_passes:
+        open_passes[-1][2] += tick - start
+typing = split.pop("nopython_type_inference", 0.0)
+lowering = split.pop("native_lowering", 0.0)
 print(json.dumps({{
     "times": [t1 - t0, t2 - t1, t3 - t2],
+    # LLVM runs inside the passes (mostly in lowering, which also
+    # optimises and emits the kernel's machine code): lowering here is
+    # Numba's own part of it.
+    "compile_split": {{"typing": typing, "lowering": lowering - llvm[0],
+                       "other_passes": sum(split.values()), "llvm": llvm[0]}},
     "compiled": sorted({{
         d["dispatcher"].py_func.__module__.rsplit(".", 1)[-1] + "."
         + d["dispatcher"].py_func.__qualname__.replace(".<locals>", "")
@@ -120,6 +144,7 @@ def main():
             "warm_fit_s": statistics.median(w[2] for w in warm),
             "fit_compiled": compiled["compiled"],
             "fit_compiled_dtypes": compiled["dtypes"],
+            "cold_fit_compile_split_s": compiled["compile_split"],
         }
         r = results[name]
         print(
@@ -127,6 +152,13 @@ def main():
             f"{r['cold_fit_s']:5.2f} s, first predict {r['cold_predict_s']:5.2f} s); "
             f"warm: process {r['warm_process_s']:4.2f} s "
             f"(import {r['warm_import_s']:4.2f} s, first fit {r['warm_fit_s']:4.2f} s)"
+        )
+        c = compiled["compile_split"]
+        print(
+            f"{'':20s} the cold fit's compile: Numba in Python "
+            f"{c['typing'] + c['lowering'] + c['other_passes']:5.2f} s (typing "
+            f"{c['typing']:4.2f}, lowering {c['lowering']:4.2f}, other passes "
+            f"{c['other_passes']:4.2f}), LLVM {c['llvm']:4.2f} s"
         )
         print(
             f"{'':20s} the cold fit compiled ({', '.join(compiled['dtypes'])}): "
