@@ -331,8 +331,15 @@ def kernel(a, b):
     recurrent.add_into(a, b)
 
 a, b = np.ones((2, 3)), np.arange(6.0).reshape(2, 3)
-with event.install_recorder("numba:compile") as compiles:
+with event.install_recorder("numba:compile") as compiles, \
+        event.install_recorder("numba:run_pass") as passes:
     kernel(a, b)
+skipped = {p._name for p in config._SKIPPED_BY_HELPERS}
+ran = {}
+for _, e in passes.buffer:
+    name = e.data["name"].split(" [")[0]
+    if e.is_start and name in skipped:
+        ran.setdefault(e.data["qualname"], []).append(name)
 helpers = [e.data["dispatcher"] for _, e in compiles.buffer
            if e.is_start and e.data["dispatcher"].py_func is recurrent.add_into]
 results = [r for h in helpers for r in h.overloads.values()]
@@ -342,6 +349,8 @@ print(json.dumps({
     "machine_code": [r.library.get_pointer_to_function(r.fndesc.llvm_func_name)
                      for r in results],
     "cached": [str(p) for p in pathlib.Path(_cache.cache_dir()).rglob("*add_into*")],
+    "skipped_passes_ran": {k: sorted(v) for k, v in ran.items()},
+    "skipped": sorted(skipped),
 }))
 """
 
@@ -350,7 +359,10 @@ def test_kernel_helpers_compile_into_their_callers_without_machine_code_or_cache
     # Helpers stop at LLVM code that the calling kernel optimises and emits
     # (a cold LSTM fit compiles in 7.8 s instead of 10.8 s): no machine
     # code of their own, hence nothing of theirs in the cache, and the
-    # kernel that calls one still computes with it.
+    # kernel that calls one still computes with it. They also skip the
+    # passes of config._SKIPPED_BY_HELPERS, which the kernel itself (an
+    # ordinary Numba function) still runs: so a Numba that renamed or
+    # dropped those passes fails here instead of going unnoticed.
     env = dict(os.environ, SKRNN_CACHE_DIR=str(tmp_path))
     out = subprocess.run([sys.executable, "-c", _HELPER_PROBE], env=env, check=True,
                          capture_output=True, text=True).stdout
@@ -359,6 +371,8 @@ def test_kernel_helpers_compile_into_their_callers_without_machine_code_or_cache
     assert probe["linked_only"] == [True]
     assert probe["machine_code"] == [0]
     assert probe["cached"] == []
+    assert probe["skipped"] == ["inline_closure_likes", "nopython_rewrites"]
+    assert probe["skipped_passes_ran"] == {"kernel": probe["skipped"]}
 
 
 _ONCE_PROBE = """

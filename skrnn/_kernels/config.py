@@ -30,12 +30,14 @@ cache keeps machine code) but compiled once per process and argument types,
 and only when a kernel that calls them is not in the cache itself. Together
 with wrapper-free helpers, ``loss_grad`` inlined into its callers and
 ``sigmoid`` and ``tanh`` not inlined in Numba's IR, a cold LSTM fit compiles
-in 7.8 s instead of 14.9 s on the Intel VM of the README.
+in 7.8 s instead of 14.9 s on the Intel VM of the README. Helpers also skip
+two passes of Numba's pipeline that find nothing to do in them
+(``_SKIPPED_BY_HELPERS``).
 """
 
 import inspect
 
-from numba.core import typed_passes, types
+from numba.core import typed_passes, types, untyped_passes
 from numba.core.codegen import JITCodeLibrary
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.core.compiler_machinery import LoweringPass, register_pass
@@ -94,11 +96,25 @@ class _UseLinkedOnlyLibrary(LoweringPass):
         return True
 
 
+# Passes of Numba's nopython pipeline that helpers skip: they find nothing
+# to do in skrnn's helpers (no closures, comprehensions or reductions to
+# inline, no array expressions to fuse), yet each costs some 10 ms a
+# function on a slow machine. Without them every kernel compiled to the
+# same machine code (all cells, the dense network, the classifiers,
+# training and prediction, both dtypes), and a cold LSTM fit spent 0.5 s
+# less in Numba's passes other than typing and lowering (1.9 s instead of
+# 2.4 s, medians of four interleaved pairs on the Zen 3 VM of the README).
+_SKIPPED_BY_HELPERS = (untyped_passes.InlineClosureLikes, typed_passes.NopythonRewrites)
+
+
 class _HelperCompiler(CompilerBase):
-    # Numba's nopython pipeline, lowering into a ``_LinkedOnlyLibrary``.
+    # Numba's nopython pipeline less _SKIPPED_BY_HELPERS, lowering into a
+    # ``_LinkedOnlyLibrary``.
 
     def define_pipelines(self):
         pipeline = DefaultPassBuilder.define_nopython_pipeline(self.state)
+        pipeline.passes = [(p, what) for p, what in pipeline.passes
+                           if p not in _SKIPPED_BY_HELPERS]
         pipeline.add_pass_after(_UseLinkedOnlyLibrary, typed_passes.IRLegalization)
         pipeline.finalize()
         return [pipeline]
