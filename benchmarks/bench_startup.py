@@ -34,11 +34,11 @@ from numba.core import event
 import skrnn
 t1 = time.perf_counter()
 X = np.random.RandomState(0).normal(size=(64, 24))
-llvm = [0.0]
 with event.install_recorder("numba:compile") as compiles, \
         event.install_recorder("numba:run_pass") as passes, \
-        event.install_timer("numba:llvm_lock", lambda dt: llvm.__setitem__(0, llvm[0] + dt)):
+        event.install_timer("numba:llvm_lock", lambda seconds: None) as llvm_lock:
     model = skrnn.{name}(hidden_layer_sizes=(8,), max_iter=2).fit(X, X[:, -1])
+llvm = llvm_lock.duration if llvm_lock.done else 0.0
 t2 = time.perf_counter()
 model.predict(X)
 t3 = time.perf_counter()
@@ -63,8 +63,8 @@ print(json.dumps({{
     # LLVM runs inside the passes (mostly in lowering, which also
     # optimises and emits the kernel's machine code): lowering here is
     # Numba's own part of it.
-    "compile_split": {{"typing": typing, "lowering": lowering - llvm[0],
-                       "other_passes": sum(split.values()), "llvm": llvm[0]}},
+    "compile_split": {{"typing": typing, "lowering": lowering - llvm,
+                       "other_passes": sum(split.values()), "llvm": llvm}},
     "compiled": sorted({{
         d["dispatcher"].py_func.__module__.rsplit(".", 1)[-1] + "."
         + d["dispatcher"].py_func.__qualname__.replace(".<locals>", "")
