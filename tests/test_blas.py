@@ -4,8 +4,9 @@ against NumPy's matrix product."""
 import numpy as np
 import pytest
 from numba import njit
+from numba.core.errors import TypingError
 
-from skrnn._kernels.blas import gemm
+from skrnn._kernels.blas import dot, gemm
 
 
 @njit
@@ -110,3 +111,28 @@ def test_products_with_one_row_or_one_column(dtype):
     _compiled(X[0], W[:, :1], column, 0.0)
     np.testing.assert_allclose(row, X[0][:1] @ W, rtol=_rtol(dtype), atol=_rtol(dtype))
     np.testing.assert_allclose(column, X[0] @ W[:, :1], rtol=_rtol(dtype), atol=_rtol(dtype))
+
+
+@njit
+def _compiled_dot(a, b):
+    return dot(a, b)
+
+
+@njit
+def _numpy_dot(a, b):
+    return np.dot(a, b)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [0, 1, 7, 1000])
+def test_dot_is_compiled_np_dot_to_the_last_bit(dtype, n):
+    # The gradient norm of every minibatch: same BLAS call as np.dot's
+    # compiled code, so the same clipping and the same models as before.
+    a, b = np.random.RandomState(n).normal(size=(2, n)).astype(dtype)
+    assert _compiled_dot(a, b) == _numpy_dot(a, b)
+    assert _compiled_dot(a, a) == _numpy_dot(a, a)
+
+
+def test_dot_of_vectors_not_contiguous_is_refused():
+    with pytest.raises(TypingError):
+        _compiled_dot(np.ones(10)[::2], np.ones(5))

@@ -15,11 +15,16 @@ from skrnn._kernels import _cache
 
 PACKAGE = Path(skrnn.__file__).parent
 
-# Compiles two small kernels (about a second), then reports where their cache is.
+# Compiles a small kernel (an optimizer step; a few seconds), then reports
+# where its cache is.
 _SCRIPT = textwrap.dedent("""
-    from skrnn._kernels import denormals
-    denormals.restore(denormals.flush_denormals())
-    print(denormals.flush_denormals._cache.cache_path)
+    import numpy as np
+    from skrnn._kernels import optim, train
+    hyper = optim.Hyper(1e-3, 0.9, 0.999, 1e-8, 0.9, True, optim.ADAM, 0.0, 0.0)
+    grad, params, m, v, losses, norms = np.ones((6, 3))
+    train.finish_parts(0.5, 0.5, grad, np.ones(3), params, np.ones(3), 1.0, m, v, hyper, 0, 0,
+                       losses, norms)
+    print(train.finish_parts._cache.cache_path)
 """)
 
 

@@ -4,13 +4,20 @@ import platform
 
 import numpy as np
 import pytest
+from numba import njit
 
 from skrnn import LSTMRegressor
-from skrnn._kernels.denormals import FTZ_DAZ, flush_denormals, restore
+from skrnn._kernels import denormals
+from skrnn._kernels.denormals import FTZ_DAZ
 from skrnn._network import Network
 
 X86 = platform.machine().lower() in ("x86_64", "amd64")
 TINY = np.float32(1e-40)  # a float32 denormal
+
+# The two are helpers, compiled into the kernels that call them: these small
+# kernels call them from Python.
+flush_denormals = njit(lambda: denormals.flush_denormals())
+restore = njit(lambda state: denormals.restore(state))
 
 
 def _thread_flushes():

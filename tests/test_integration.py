@@ -375,6 +375,57 @@ def test_kernel_helpers_compile_into_their_callers_without_machine_code_or_cache
     assert probe["skipped_passes_ran"] == {"kernel": probe["skipped"]}
 
 
+_LIBRARY_PROBE = """
+import json
+import numpy as np
+from numba import njit
+from numba.core import codegen
+from skrnn._kernels import activations, config, denormals, optim, recurrent, rnn, train
+
+finished = []
+finalize = codegen.CPUCodeLibrary.finalize
+
+def recorded(library):
+    if not isinstance(library, config._LinkedOnlyLibrary) and library.name != "nrt":
+        finished.append(library.name)
+    return finalize(library)
+
+codegen.CPUCodeLibrary.finalize = recorded
+
+@njit(**dict(config.JIT, cache=False))
+def kernel(a, w, stop, hyper, out):
+    state = denormals.flush_denormals()
+    grad, params, m, v = a[0, 0], a[0, 1], a[0, 2], a[1, 0]
+    train._finish_minibatch(1.0, 0, params, grad, m, v, hyper, 0, out[0], out[1])
+    activations.multiply_derivative(a[2], a[3], activations.TANH)
+    rnn._pre_activation_grad(a[0], a[1], a[2], activations.TANH, a[3])
+    recurrent.gradient_below(a[:2], w[0], a[2:], 1)
+    recurrent.block_product(a[:2], a[2:], 0, 2, w[1], False, 0)
+    denormals.restore(state)
+    return optim.stop_requested(stop)
+
+a, w = np.linspace(0.1, 1, 36).reshape(4, 3, 3), np.linspace(-1, 1, 18).reshape(2, 3, 3)
+hyper = optim.Hyper(1e-3, 0.9, 0.999, 1e-8, 0.9, True, optim.ADAM, 0.0, 0.0)
+stopped = kernel(a, w, np.ones(1, dtype=np.int64), hyper, np.zeros((2, 1)))
+print(json.dumps({"finished": finished, "stopped": stopped, "finite": bool(np.isfinite(a).all())}))
+"""
+
+
+def test_the_kernels_helpers_compile_no_library_of_their_own():
+    # Every finished library (optimised whole, then emitted as machine
+    # code) costs a cold fit its own LLVM work: np.dot, reshape, ``**`` and
+    # an @overload's implementation each compiled one, 1.3 to 2.6 s of a
+    # cold LSTM fit on the Zen 3 of the README. Compiled into a kernel, the
+    # helpers that used them (the minibatch's end, an activation's
+    # derivative, the products over blocks of steps, the denormals' switch,
+    # the stop flag) leave the kernel's library the only one finished.
+    out = subprocess.run([sys.executable, "-c", _LIBRARY_PROBE], check=True,
+                         capture_output=True, text=True).stdout
+    probe = json.loads(out.splitlines()[-1])
+    assert probe["finished"] == ["kernel"]
+    assert probe["stopped"] and probe["finite"]
+
+
 _ONCE_PROBE = """
 import json
 import math

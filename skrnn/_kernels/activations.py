@@ -24,6 +24,7 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 from .config import INLINE, _compile_calls, helper
+from .layout import vector
 from .scalar import larger, smaller
 
 # NumPy integers, not Python ints: Numba types a global int as a literal and
@@ -218,8 +219,8 @@ def activate_vector(z, b, kind):
 def multiply_derivative(dA, A, kind):
     """dA *= activation'(.) in place, from the outputs A (every supported
     activation's derivative is a function of its output). Both C-contiguous."""
-    d = dA.reshape(dA.size)
-    a = A.reshape(A.size)
+    d = vector(dA, 0, dA.size)
+    a = vector(A, 0, A.size)
     if kind == TANH:
         for j in range(d.shape[0]):
             d[j] *= 1.0 - a[j] * a[j]

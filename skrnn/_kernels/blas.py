@@ -1,4 +1,5 @@
-"""Matrix products that ``np.dot`` cannot express: ``C = A @ B + beta * C``.
+"""Matrix products that ``np.dot`` cannot express: ``C = A @ B + beta * C``;
+and a vector's :func:`dot` without the library ``np.dot`` compiles.
 
 ``np.dot(A, B, out)`` in compiled code overwrites ``out`` and copies any
 operand whose rows are not contiguous. :func:`gemm` calls the same BLAS
@@ -16,8 +17,9 @@ product with one row or column with the matrix routine (``np.dot`` calls
 gemv), which rounds float64 results differently in the last bits.
 """
 
+import numpy as np
 from llvmlite import ir
-from numba import types
+from numba import config, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
@@ -27,6 +29,31 @@ from .scalar import larger, smaller
 # The BLAS's transpose flags as character codes: ord() in compiled code
 # would compile Numba's string functions (0.3 s of a cold fit).
 _N, _T = ord("n"), ord("t")
+
+
+def _call_blas(context, builder, name, argument_types, arguments):
+    # A call of Numba's C helper ``name`` (numba_xxgemm, numba_xxdot), which
+    # returns nonzero only if SciPy's BLAS cannot be found: as np.dot's
+    # compiled code does, a fatal error then (importing skrnn, of which SciPy
+    # is a dependency, rules it out).
+    fnty = ir.FunctionType(ir.IntType(32), argument_types)
+    fn = cgutils.get_or_insert_function(builder.module, fnty, name)
+    res = builder.call(fn, arguments)
+    with builder.if_then(cgutils.is_not_null(builder, res), likely=False):
+        pyapi = context.get_python_api(builder)
+        pyapi.gil_ensure()
+        pyapi.fatal_error(f"skrnn: {name} returned an error")
+
+
+def _blas_kind(dtype):
+    # The BLAS's letter for the dtype: s(gemm) or d(gemm).
+    return ir.IntType(8)(ord("s") if dtype == types.float32 else ord("d"))
+
+
+def _data(context, builder, array_type, value):
+    # An array's data pointer, as the C helpers take it.
+    array = context.make_array(array_type)(context, builder, value)
+    return builder.bitcast(array.data, cgutils.voidptr_t)
 
 
 @intrinsic
@@ -45,41 +72,64 @@ def _xxgemm(typingctx, transa, transb, m, n, k, a, lda, b, ldb, beta, c, ldc):
         char = ir.IntType(8)
         intp = context.get_value_type(types.intp)
         void_p = cgutils.voidptr_t
-        fnty = ir.FunctionType(ir.IntType(32), [char, char, char, intp, intp, intp, void_p,
-                                                void_p, intp, void_p, intp, void_p, void_p,
-                                                intp])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "numba_xxgemm")
         alpha_slot = cgutils.alloca_once_value(builder, context.get_constant(dtype, 1.0))
         beta_slot = cgutils.alloca_once_value(
             builder, context.cast(builder, beta_, sig.args[9], dtype))
 
-        def data(ty, value):
-            return builder.bitcast(context.make_array(ty)(context, builder, value).data, void_p)
-
         def integer(value, ty, to):
             return context.cast(builder, value, ty, to)
 
-        kind = char(ord("s") if dtype == types.float32 else ord("d"))
-        res = builder.call(fn, [
-            kind,
+        _call_blas(context, builder, "numba_xxgemm", [
+            char, char, char, intp, intp, intp, void_p, void_p, intp, void_p, intp, void_p,
+            void_p, intp,
+        ], [
+            _blas_kind(dtype),
             builder.trunc(integer(ta, sig.args[0], types.intp), char),
             builder.trunc(integer(tb, sig.args[1], types.intp), char),
             integer(m_, sig.args[2], types.intp), integer(n_, sig.args[3], types.intp),
             integer(k_, sig.args[4], types.intp),
-            builder.bitcast(alpha_slot, void_p), data(sig.args[5], a_),
-            integer(lda_, sig.args[6], types.intp), data(sig.args[7], b_),
+            builder.bitcast(alpha_slot, void_p), _data(context, builder, sig.args[5], a_),
+            integer(lda_, sig.args[6], types.intp), _data(context, builder, sig.args[7], b_),
             integer(ldb_, sig.args[8], types.intp), builder.bitcast(beta_slot, void_p),
-            data(sig.args[10], c_), integer(ldc_, sig.args[11], types.intp),
+            _data(context, builder, sig.args[10], c_), integer(ldc_, sig.args[11], types.intp),
         ])
-        # As np.dot: the helper fails only if SciPy's BLAS cannot be found,
-        # which importing skrnn (SciPy is a dependency) rules out.
-        with builder.if_then(cgutils.is_not_null(builder, res), likely=False):
-            pyapi = context.get_python_api(builder)
-            pyapi.gil_ensure()
-            pyapi.fatal_error("skrnn gemm: numba_xxgemm returned an error")
         return context.get_dummy_value()
 
     return types.none(transa, transb, m, n, k, a, lda, b, ldb, beta, c, ldc), codegen
+
+
+@intrinsic
+def dot(typingctx, a, b):
+    """``np.dot(a, b)`` of two C-contiguous vectors of one float dtype and
+    of one length: a call of the BLAS function that np.dot's compiled code
+    calls (numba_xxdot), so the same value to the last bit, without the
+    checks np.dot compiles into a library of its own (0.2 s of a cold fit)."""
+    if not (isinstance(a, types.Array) and isinstance(b, types.Array)
+            and a.ndim == b.ndim == 1 and a.layout == b.layout == "C"
+            and a.dtype == b.dtype and a.dtype in (types.float32, types.float64)):
+        return None
+
+    def codegen(context, builder, sig, args):
+        void_p = cgutils.voidptr_t
+        char = ir.IntType(8)
+        n = cgutils.unpack_tuple(
+            builder, context.make_array(sig.args[0])(context, builder, args[0]).shape)[0]
+        out = cgutils.alloca_once(builder, context.get_value_type(a.dtype))
+        _call_blas(context, builder, "numba_xxdot",
+                   [char, char, context.get_value_type(types.intp), void_p, void_p, void_p],
+                   [_blas_kind(a.dtype), char(0), n,
+                    _data(context, builder, sig.args[0], args[0]),
+                    _data(context, builder, sig.args[1], args[1]),
+                    builder.bitcast(out, void_p)])
+        return builder.load(out)
+
+    return a.dtype(a, b), codegen
+
+
+if config.DISABLE_JIT:  # an intrinsic has no Python body
+
+    def dot(a, b):
+        return np.dot(a, b)
 
 
 def gemm(A, B, C, beta):

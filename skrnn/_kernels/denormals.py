@@ -23,10 +23,10 @@ import platform
 
 import numpy as np
 from llvmlite import ir
-from numba import config, njit, types
+from numba import config, types
 from numba.extending import intrinsic
 
-from .config import JIT
+from .config import helper
 
 #: MXCSR's flush-to-zero (bit 15) and denormals-are-zero (bit 6) bits.
 FTZ_DAZ = 0x8040
@@ -72,13 +72,16 @@ if config.DISABLE_JIT:
         """No-op without the JIT."""
 
 else:
+    # Helpers (compiled into the kernels that call them, which is where the
+    # register must change), not kernels of their own: each was one more
+    # library to optimise and emit in a cold fit.
 
-    @njit(**JIT)
+    @helper
     def flush_denormals():
         """Set FTZ and DAZ for the calling thread; returns the state to restore."""
         return _update_mxcsr(np.uint32(0xFFFFFFFF), np.uint32(FTZ_DAZ))
 
-    @njit(**JIT)
+    @helper
     def restore(state):
         """Put back the control state that :func:`flush_denormals` returned."""
         _update_mxcsr(np.uint32(0), state)

@@ -87,39 +87,42 @@ def _view_signature(a, off, dims):
     return view(a, off, *dims), codegen
 
 
-# The views kernels take of ``params``, ``grad`` and ``ws``: built in place,
-# where slicing and ``reshape`` compiled a size check and its error at each
-# of their about 40 calls (1 s of an LSTM's cold fit). They do not check
-# bounds: the offsets come from ``skrnn._network``, which sizes the vectors
-# from the same specs.
+# The views kernels take of ``params``, ``grad`` and ``ws``, and of
+# C-contiguous arrays flattened or regrouped (steps by rows as one matrix):
+# built in place, where slicing and ``reshape`` compiled a size check and its
+# error at each of their about 50 calls (1 s of an LSTM's cold fit), and
+# ``reshape`` a library of its own. They read ``a``'s values in memory order
+# (``a.ravel()``) whatever its dimensions, and do not check bounds: the
+# offsets come from ``skrnn._network``, which sizes the vectors from the
+# same specs, or from the viewed array's own shape.
 @intrinsic
 def vector(typingctx, a, off, n):
-    """``a[off : off + n]``."""
+    """``a.ravel()[off : off + n]``."""
     return _view_signature(a, off, (n,))
 
 
 @intrinsic
 def view2(typingctx, a, off, d0, d1):
-    """``a[off : off + d0 * d1].reshape((d0, d1))``."""
+    """``a.ravel()[off : off + d0 * d1].reshape((d0, d1))``."""
     return _view_signature(a, off, (d0, d1))
 
 
 @intrinsic
 def view3(typingctx, a, off, d0, d1, d2):
-    """``a[off : off + d0 * d1 * d2].reshape((d0, d1, d2))``."""
+    """``a.ravel()[off : off + d0 * d1 * d2].reshape((d0, d1, d2))``."""
     return _view_signature(a, off, (d0, d1, d2))
 
 
 if config.DISABLE_JIT:  # Python bodies, as slices of ``a``
 
     def vector(a, off, n):
-        return a[off : off + n]
+        return a.reshape(-1)[off : off + n]
 
     def view2(a, off, d0, d1):
-        return a[off : off + d0 * d1].reshape((d0, d1))
+        return a.reshape(-1)[off : off + d0 * d1].reshape((d0, d1))
 
     def view3(a, off, d0, d1, d2):
-        return a[off : off + d0 * d1 * d2].reshape((d0, d1, d2))
+        return a.reshape(-1)[off : off + d0 * d1 * d2].reshape((d0, d1, d2))
 
 
 #: Rows of ``s_off``, shared by all layers, sized by ``skrnn._network``: the

@@ -4,9 +4,9 @@ import math
 from typing import NamedTuple
 
 from numba.core import cgutils
-from numba.extending import intrinsic, overload
+from numba.extending import intrinsic
 
-from .config import JIT, helper
+from .config import _compile_calls, helper
 
 ADAM = 0
 SGD = 1
@@ -51,12 +51,29 @@ def _load_acquire(typingctx, array, index):
     return array.dtype(array, index), codegen
 
 
-@overload(stop_requested, inline="always", jit_options=JIT)
-def _stop_requested(stop):
-    def impl(stop):
-        return _load_acquire(stop, 0) != 0
+def _compiled_stop_requested(stop):
+    # What calls of stop_requested compile: a helper, where Numba's overload
+    # compiled a library of its own.
+    return _load_acquire(stop, 0) != 0
 
-    return impl
+
+_compile_calls(stop_requested, lambda stop: _compiled_stop_requested)
+
+
+@helper
+def _power(x, n):
+    # x**n for an integer n >= 0, in x's dtype, computed as Numba's ``**``
+    # computes it (repeated squaring, ``pow`` beyond 2**16), hence rounded
+    # the same; ``**`` compiled a library of its own into each kernel.
+    if n > 0x10000:
+        return type(x)(math.pow(x, float(n)))
+    r = type(x)(1)
+    while n != 0:
+        if n & 1:
+            r *= x
+        n >>= 1
+        x *= x
+    return r
 
 
 @helper
@@ -64,7 +81,7 @@ def optimizer_step(params, grad, m, v, hyper, step):
     """One update in place; ``step`` counts updates from 1 (Adam's bias correction)."""
     if hyper.solver == ADAM:
         b1, b2 = hyper.beta_1, hyper.beta_2
-        lr_t = hyper.learning_rate * math.sqrt(1.0 - b2**step) / (1.0 - b1**step)
+        lr_t = hyper.learning_rate * math.sqrt(1.0 - _power(b2, step)) / (1.0 - _power(b1, step))
         lr_t = params.dtype.type(lr_t)
         eps = hyper.epsilon
         for k in range(params.shape[0]):

@@ -213,7 +213,8 @@ def gradient_below(dZ, W_ih, dX, t_stop):
     truncated BPTT does not reach, are neither read nor written: the layer
     below reads none of them."""
     n = (dZ.shape[0] - t_stop) * dZ.shape[1]
-    gemm(dZ[t_stop:].reshape(n, dZ.shape[2]), W_ih.T, dX[t_stop:].reshape(n, dX.shape[2]), 0.0)
+    gemm(view2(dZ, t_stop * dZ.shape[1] * dZ.shape[2], n, dZ.shape[2]), W_ih.T,
+         view2(dX, t_stop * dX.shape[1] * dX.shape[2], n, dX.shape[2]), 0.0)
 
 
 @helper
@@ -284,7 +285,8 @@ def block_product(X, dZ, t, t_hi, dW, first, direct):
     """dW += X[t:t_hi]^T @ dZ[t:t_hi] (dW = ... if ``first``): the product
     of :func:`add_weight_grads`, without its bias sums."""
     n, B, K = t_hi - t, X.shape[1], X.shape[2]
-    gemm_direct(X[t:t_hi].reshape(n * B, K).T, dZ[t:t_hi].reshape(n * B, dZ.shape[2]), dW,
+    G = dZ.shape[2]
+    gemm_direct(view2(X, t * B * K, n * B, K).T, view2(dZ, t * B * G, n * B, G), dW,
                 0.0 if first else 1.0, direct)
 
 

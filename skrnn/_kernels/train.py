@@ -24,10 +24,10 @@ viewed at the size of the current one.
 
 import math
 
-import numpy as np
 from numba import njit
 
 from .activations import IDENTITY
+from .blas import dot
 from .config import INLINE, JIT, by_type, helper
 from .denormals import flush_denormals, restore
 from .dense import WEIGHTS as HEAD
@@ -140,7 +140,7 @@ def _finish_minibatch(loss, bi, params, grad, m, v, hyper, step, losses, norms):
     Returns False, without updating, when the loss or gradient is not finite.
     ``step`` is the number of updates made before this one.
     """
-    norm = math.sqrt(np.dot(grad, grad))
+    norm = math.sqrt(dot(grad, grad))
     losses[bi] = loss
     norms[bi] = norm
     if not (math.isfinite(loss) and math.isfinite(norm)):
