@@ -505,3 +505,41 @@ def test_kernels_release_the_gil():
     entry_points = [train.train_epoch, train.predict, train.loss_grad]
     for kernel in entry_points:
         assert kernel.targetoptions.get("nogil"), kernel.py_func.__name__
+
+
+def test_helpers_count_no_references_and_those_returning_arrays_must_say_so():
+    # Helpers compile without Numba's reference counting (less code in every
+    # cold fit); a returned array needs it on both sides of the call, which
+    # Numba does not check: typing the call does.
+    from numba import njit
+    from numba.core.errors import TypingError
+
+    from skrnn._kernels import config
+
+    @config.helper
+    def silent(a):  # its argument: the one array Numba lets it return
+        return a
+
+    @config.helper(returns_arrays=True)
+    def declared(a):
+        return a[1:]
+
+    @config.helper
+    def caller(a):
+        return declared(a)[0]
+
+    @config.helper
+    def allocates(n):
+        return np.zeros(n).sum()
+
+    def kernel_of(function):
+        return njit(lambda *args: function(*args), **dict(config.JIT, cache=False))
+
+    a = np.arange(4.0)
+    np.testing.assert_array_equal(kernel_of(declared)(a), a[1:])
+    with pytest.raises(TypingError, match="silent returns an array: declare it"):
+        kernel_of(silent)(a)
+    with pytest.raises(TypingError, match="declared returns an array to a caller without"):
+        kernel_of(caller)(a)
+    with pytest.raises(TypingError):
+        kernel_of(allocates)(3)

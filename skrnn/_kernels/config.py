@@ -37,10 +37,11 @@ two passes of Numba's pipeline that find nothing to do in them
 
 import inspect
 
-from numba.core import typed_passes, types, untyped_passes
+from numba.core import errors, typed_passes, types, untyped_passes
 from numba.core.codegen import JITCodeLibrary
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.core.compiler_machinery import LoweringPass, register_pass
+from numba.core.targetconfig import ConfigStack
 from numba.core.typing.templates import infer, infer_global, make_overload_template
 
 JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
@@ -126,7 +127,12 @@ class _HelperCompiler(CompilerBase):
 # code). Only for functions Python never calls compiled: see :func:`helper`.
 # ``forceinline`` and ``_nrt`` are set, never inherited from the caller:
 # with the flags JIT sets, a helper's code is then the same whoever calls it
-# (see _OncePerTypes).
+# (see _OncePerTypes). Without ``_nrt``, Numba's reference counting, a
+# helper cannot allocate an array (Numba refuses to compile it) and counts
+# no references to the arrays it reads: none of its slices and views adds
+# and drops one, code that the lowering wrote and LLVM removed again (a
+# tenth of a cold LSTM fit's LLVM code). Helpers that return an array
+# keep it (``helper(returns_arrays=True)``): see _OncePerTypes.
 HELPER = dict(
     JIT,
     cache=False,
@@ -135,8 +141,15 @@ HELPER = dict(
     pipeline_class=_HelperCompiler,
     nopython=True,
     forceinline=False,
-    _nrt=True,
+    _nrt=False,
 )
+
+
+def _holds_an_array(numba_type):
+    if isinstance(numba_type, types.Array):
+        return True
+    return isinstance(numba_type, types.BaseTuple) and any(
+        _holds_an_array(t) for t in numba_type.types)
 
 
 class _OncePerTypes:
@@ -148,11 +161,30 @@ class _OncePerTypes:
     # them all. (Numba's key compiled tanh twice in an LSTM fit, tanh and
     # sigmoid twice in a GRU's, and min and max up to three times.)
 
+    #
+    # A returned array carries a reference its caller must drop, which only
+    # reference-counted code on both sides gets right: a helper without
+    # ``_nrt`` returning its argument would make its caller free that array
+    # early, one returning an array to a caller without ``_nrt`` would leak it.
+    # Numba checks neither, so typing a call refuses both.
+
     def _get_impl(self, args, kws):
         key = self.context, tuple(args), tuple(kws.items())
         if key not in self._impl_cache:
             self._build_impl(key, args, kws)
         return self._impl_cache[key]
+
+    def generic(self, args, kws):
+        sig = super().generic(args, kws)
+        if sig is not None and _holds_an_array(sig.return_type):
+            name = self.key.__name__
+            if not self._jit_options["_nrt"]:
+                raise errors.TypingError(
+                    f"{name} returns an array: declare it @helper(returns_arrays=True)")
+            if not ConfigStack().top().nrt:
+                raise errors.TypingError(
+                    f"{name} returns an array to a caller without reference counting")
+        return sig
 
 
 def _compile_calls(function, typing, **options):
@@ -170,7 +202,7 @@ def _compile_calls(function, typing, **options):
     return function
 
 
-def helper(function=None, *, forceinline=False):
+def helper(function=None, *, forceinline=False, returns_arrays=False):
     """Decorate a function that kernels call: compiled into them, plain Python
     outside them.
 
@@ -180,23 +212,30 @@ def helper(function=None, *, forceinline=False):
     body, slowly but correctly. (A Numba dispatcher compiled without its
     Python wrapper would crash the interpreter when Python called it.)
     ``@helper(forceinline=True)``: LLVM inlines it into every caller, even
-    where it judges the body too large to.
+    where it judges the body too large to. A helper counts no references to
+    arrays (see ``HELPER``) unless declared ``returns_arrays=True``, which
+    one that returns an array (or a tuple holding one) must be, and which
+    only a kernel or another such helper may call.
     """
     if function is None:
-        return lambda function: helper(function, forceinline=forceinline)
-    return _compile_calls(function, lambda *args: function, forceinline=forceinline)
+        return lambda function: helper(function, forceinline=forceinline,
+                                       returns_arrays=returns_arrays)
+    return _compile_calls(function, lambda *args: function, forceinline=forceinline,
+                          _nrt=returns_arrays)
 
 
-def by_type(attribute):
+def by_type(attribute, *, returns_arrays=False):
     """Decorate a generic function ``f(obj, ...)`` whose Python body calls
     ``type(obj).<attribute>(obj, ...)``: in compiled code the call compiles
     to that implementation directly, chosen by the NamedTuple type of
     ``obj`` at compile time, so that no other implementation (and no
-    wrapper) is compiled into the caller."""
+    wrapper) is compiled into the caller. The implementations are helpers:
+    ``returns_arrays`` as for :func:`helper`."""
 
     def register(generic):
         return _compile_calls(
-            generic, lambda obj, *args: getattr(obj.instance_class, attribute)
+            generic, lambda obj, *args: getattr(obj.instance_class, attribute),
+            _nrt=returns_arrays,
         )
 
     return register

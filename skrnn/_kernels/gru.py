@@ -33,7 +33,7 @@ from .recurrent import (
     start_backward,
     steps_in_cache,
     steps_per_product,
-    transposed,
+    transpose,
     zero_padding_rows,
 )
 
@@ -123,7 +123,8 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         T, B, n_in = inp.shape
         G = 3 * H
         W_ih = view2(params, p_off[k, WEIGHTS.W_ih], n_in, G)
-        W_hh_T = transposed(view2(params, p_off[k, WEIGHTS.W_hh], H, G), ws, w_off[k, ROWS.w_hh_t])
+        W_hh_T = view2(ws, w_off[k, ROWS.w_hh_t], G, H)
+        transpose(view2(params, p_off[k, WEIGHTS.W_hh], H, G), W_hh_T)
         Hs = view3(ws, w_off[k, ROWS.hs], T + 1, B, H)
         Gates = view3(ws, w_off[k, ROWS.gates], T, B, G)
         HN = view3(ws, w_off[k, ROWS.hn], T, B, H)

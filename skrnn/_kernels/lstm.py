@@ -32,7 +32,7 @@ from .recurrent import (
     stack_step,
     start_backward,
     steps_per_product,
-    transposed,
+    transpose,
     zero_padding_rows,
 )
 
@@ -138,7 +138,8 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
         T, B, n_in = inp.shape
         G = 4 * H
         W_ih = view2(params, p_off[k, WEIGHTS.W_ih], n_in, G)
-        W_hh_T = transposed(view2(params, p_off[k, WEIGHTS.W_hh], H, G), ws, w_off[k, ROWS.w_hh_t])
+        W_hh_T = view2(ws, w_off[k, ROWS.w_hh_t], G, H)
+        transpose(view2(params, p_off[k, WEIGHTS.W_hh], H, G), W_hh_T)
         Cs = view3(ws, w_off[k, ROWS.cs], T + 1, B, H)
         Gates = view3(ws, w_off[k, ROWS.gates], T, B, G)
         TC = view3(ws, w_off[k, ROWS.tc], T, B, H)

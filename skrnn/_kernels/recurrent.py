@@ -58,22 +58,19 @@ def add_into(A, B):
 
 
 @helper
-def transposed(W, ws, off):
-    """W.T, C-contiguous, written to ``ws`` from ``off`` (a row of length
-    ``TRANSPOSED``): the operand of each step's backward product with the
-    recurrent weights, ``dz @ W_hh.T``, copied once per minibatch so that
-    the BLAS reads both operands by rows. OpenBLAS's kernels for AVX-512
-    compute a small product of such operands as they lie (under about a
-    million multiply-adds), and copy them first otherwise: at one thread on
-    the Zen 4, the 64/50/1/64 LSTM's product of a half minibatch (32 rows)
-    took 9.1 us so against 15.3 us with the transposed view in float32, 18
-    against 28 us in float64; no product measured took longer so."""
-    m, n = W.shape
-    WT = view2(ws, off, n, m)
-    for i in range(n):
-        for j in range(m):
+def transpose(W, WT):
+    """WT = W.T, WT C-contiguous (a workspace row of length ``TRANSPOSED``):
+    the operand of each step's backward product with the recurrent weights,
+    ``dz @ W_hh.T``, copied once per minibatch so that the BLAS reads both
+    operands by rows. OpenBLAS's kernels for AVX-512 compute a small product
+    of such operands as they lie (under about a million multiply-adds), and
+    copy them first otherwise: at one thread on the Zen 4, the 64/50/1/64
+    LSTM's product of a half minibatch (32 rows) took 9.1 us so against
+    15.3 us with the transposed view in float32, 18 against 28 us in
+    float64; no product measured took longer so."""
+    for i in range(WT.shape[0]):
+        for j in range(WT.shape[1]):
             WT[i, j] = W[j, i]
-    return WT
 
 
 @njit(**INLINE)
@@ -146,7 +143,7 @@ def gather_time_major(net, X, t0, spans, scaling, rows, ws, s_off, lead):
     return xb
 
 
-@helper
+@helper(returns_arrays=True)
 def layer_input(xb, sizes, ws, w_off, keep, k):
     """What layer ``k`` of a forward pass reads and where it writes.
 
@@ -185,7 +182,7 @@ def start_backward(xb, bptt_steps, sizes, ws, s_off, d_top):
     return larger(0, T - bptt_steps) if bptt_steps > 0 else 0
 
 
-@helper
+@njit(**INLINE)
 def layer_gradients(xb, sizes, ws, w_off, s_off, k):
     """What layer ``k`` of a backward pass (top layer first) reads and writes.
 
@@ -193,6 +190,8 @@ def layer_gradients(xb, sizes, ws, w_off, s_off, k):
     H), the gradient at its outputs, and ``dX`` (T, b, n_in), where it
     writes the gradient at its input for the layer below (when ``k > 0``).
     The two alternate between the shared rows ``dh_a`` and ``dh_b``.
+    Inlined: the backward passes count no references to arrays (see
+    ``config.HELPER``), and so take no array from a function.
     """
     T, b, _ = xb.shape
     L = sizes.shape[0] - 2

@@ -21,7 +21,7 @@ from .recurrent import (
     stack_step,
     start_backward,
     steps_per_product,
-    transposed,
+    transpose,
     zero_padding_rows,
 )
 
@@ -83,7 +83,8 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         inp, H, dH, dX = layer_gradients(xb, sizes, ws, w_off, s_off, k)
         T, B, n_in = inp.shape
         W_ih = view2(params, p_off[k, WEIGHTS.W_ih], n_in, H)
-        W_hh_T = transposed(view2(params, p_off[k, WEIGHTS.W_hh], H, H), ws, w_off[k, ROWS.w_hh_t])
+        W_hh_T = view2(ws, w_off[k, ROWS.w_hh_t], H, H)
+        transpose(view2(params, p_off[k, WEIGHTS.W_hh], H, H), W_hh_T)
         Hs = view3(ws, w_off[k, ROWS.hs], T + 1, B, H)
         dZ = view3(ws, w_off[k, ROWS.dz], T, B, H)
         carry = view2(ws, w_off[k, ROWS.carry], B, H)

@@ -38,7 +38,7 @@ from .optim import optimizer_step, stop_requested
 from .scalar import smaller
 
 
-@by_type("gather")
+@by_type("gather", returns_arrays=True)
 def gather(net, X, t0, spans, scaling, rows, ws, s_off, lead):
     """The minibatch of ``rows`` of X, standardised, as the network reads it,
     in the shared ``xb`` row; returns it. Each sequence gives its last
@@ -47,7 +47,7 @@ def gather(net, X, t0, spans, scaling, rows, ws, s_off, lead):
     return type(net).gather(net, X, t0, spans, scaling, rows, ws, s_off, lead)
 
 
-@by_type("network_forward")
+@by_type("network_forward", returns_arrays=True)
 def network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
     """The hidden layers on a gathered minibatch; returns the head's input.
     ``lead`` (b,): each sequence's steps of padding before its first real
@@ -96,7 +96,7 @@ def loss_grad(net, loss, xb, yb, swb, sw_total, lead, bptt_steps, sizes, p_off, 
     return value
 
 
-@helper
+@helper(returns_arrays=True)
 def _shortest_first(rows, spans, out, n_real):
     """The minibatch's rows ordered by their sequences' real steps, shortest
     first (ties in order), so that the recurrent steps skip the padding
