@@ -34,7 +34,8 @@ def dense_backward(X, W, A, dA, kind, dW, db, dX, need_dX):
 @helper
 def column_sums(A, out):
     """out[j] = sum_i A[i, j]: bias gradients."""
-    out[:] = 0.0
+    for j in range(out.shape[0]):
+        out[j] = 0.0
     for i in range(A.shape[0]):
         for j in range(A.shape[1]):
             out[j] += A[i, j]

@@ -19,7 +19,19 @@ from .activations import sigmoid, tanh
 from .blas import gemm_direct
 from .config import INLINE, helper, implementation
 from .dense import input_product
-from .layout import CARRY, GRAD, SHARED, STEPS, TRANSPOSED, named, vector, view2, view3
+from .layout import (
+    CARRY,
+    GRAD,
+    SHARED,
+    STEPS,
+    TRANSPOSED,
+    named,
+    rows,
+    vector,
+    view2,
+    view3,
+    zero,
+)
 from .recurrent import (
     add_into,
     add_weight_grads,
@@ -71,15 +83,17 @@ def gru_cell(g, xg, b_ih, b_hh, h_prev, h, hn):
     B, H = h.shape
     for i in range(B):
         gi, xi, hni = g[i], xg[i], hn[i]
-        rz, x_rz, bi_rz, bh_rz = gi[: 2 * H], xi[: 2 * H], b_ih[: 2 * H], b_hh[: 2 * H]
+        rz, x_rz = vector(gi, 0, 2 * H), vector(xi, 0, 2 * H)
+        bi_rz, bh_rz = vector(b_ih, 0, 2 * H), vector(b_hh, 0, 2 * H)
         for j in range(2 * H):
             rz[j] = sigmoid(rz[j] + bh_rz[j] + x_rz[j] + bi_rz[j])
-        n, x_n, bi_n, bh_n, r = gi[2 * H :], xi[2 * H :], b_ih[2 * H :], b_hh[2 * H :], gi[:H]
+        n, x_n, r = vector(gi, 2 * H, H), vector(xi, 2 * H, H), vector(gi, 0, H)
+        bi_n, bh_n = vector(b_ih, 2 * H, H), vector(b_hh, 2 * H, H)
         for j in range(H):
             hni[j] = n[j] + bh_n[j]
         for j in range(H):
             n[j] = tanh(x_n[j] + bi_n[j] + r[j] * hni[j])
-        z, hp, hi = gi[H : 2 * H], h_prev[i], h[i]
+        z, hp, hi = vector(gi, H, H), h_prev[i], h[i]
         for j in range(H):
             hi[j] = n[j] + z[j] * (hp[j] - n[j])
 
@@ -102,12 +116,12 @@ def gru_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
         Gt = view3(ws, w_off[k, ROWS.gates], steps, b, G)
         HN = view3(ws, w_off[k, ROWS.hn], steps, b, H)
         scratch = view2(ws, s_off[SHARED.rec], b, G)  # x_t @ W_ih
-        Hs[0] = 0.0
+        zero(Hs[0])
         for t in range(T):
             p = first_real_row(lead, t)
-            gru_step(inp[t][p:], W_ih, W_hh, b_ih, b_hh, Hs[t % n_states][p:],
-                     Hs[(t + 1) % n_states][p:], Gt[t % steps][p:], HN[t % steps][p:],
-                     scratch[p:], net.direct)
+            gru_step(rows(inp[t], p), W_ih, W_hh, b_ih, b_hh, rows(Hs[t % n_states], p),
+                     rows(Hs[(t + 1) % n_states], p), rows(Gt[t % steps], p),
+                     rows(HN[t % steps], p), rows(scratch, p), net.direct)
             zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
     return Hs[T % n_states]  # the top layer's last output
 
@@ -146,16 +160,16 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         # float32 fits took 1,622-1,654 ms against 1,745-1,786 (medians of
         # 7, three interleaved pairs), float64 x1.02; smaller ones the same.
         per_input = steps_in_cache(B, n_in, G, dZx.itemsize)
-        dh[:] = 0.0
+        zero(dh)
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
-            add_into(dh[p:], dH[t][p:])
+            add_into(rows(dh, p), rows(dH[t], p))
             for i in range(p, B):
                 gi, hni, hp, dhi = Gates[t, i], HN[t, i], Hs[t, i], dh[i]
-                r, z, n = gi[:H], gi[H : 2 * H], gi[2 * H :]
+                r, z, n = vector(gi, 0, H), vector(gi, H, H), vector(gi, 2 * H, H)
                 dxi, dhh = dZx[t, i], dZh[t, i]
-                dx_r, dx_z, dx_n = dxi[:H], dxi[H : 2 * H], dxi[2 * H :]
-                dh_r, dh_z, dh_n = dhh[:H], dhh[H : 2 * H], dhh[2 * H :]
+                dx_r, dx_z, dx_n = vector(dxi, 0, H), vector(dxi, H, H), vector(dxi, 2 * H, H)
+                dh_r, dh_z, dh_n = vector(dhh, 0, H), vector(dhh, H, H), vector(dhh, 2 * H, H)
                 for j in range(H):
                     dx_n[j] = dhi[j] * (1.0 - z[j]) * (1.0 - n[j] * n[j])
                 for j in range(H):
@@ -180,7 +194,7 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
                 add_weight_grads(inp, dZx, t, t_in, dW_ih, db_ih, t_in == T, net.direct)
             if t > t_stop:
                 # dh += the part through W_hh
-                gemm_direct(dZh[t][p:], W_hh_T, dh[p:], 1.0, net.direct)
+                gemm_direct(rows(dZh[t], p), W_hh_T, rows(dh, p), 1.0, net.direct)
         if k > 0:
             gradient_below(dZx, W_ih, dX, t_stop)
 

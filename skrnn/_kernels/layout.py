@@ -12,6 +12,7 @@ keeps the specs from which ``skrnn._network`` sizes and fills them.
 from collections import namedtuple
 
 from numba import config, types
+from numba.core import cgutils
 from numba.extending import intrinsic
 
 # How many timesteps of a (batch, width) slab a workspace row holds (but
@@ -113,7 +114,52 @@ def view3(typingctx, a, off, d0, d1, d2):
     return _view_signature(a, off, (d0, d1, d2))
 
 
+@intrinsic
+def rows(typingctx, a, start):
+    """``a[start:]``, ``0 <= start <= len(a)``: the slice, without the code
+    that clamps its bounds (some 140 LLVM instructions a slice)."""
+    if not isinstance(a, types.Array) or a.layout != "C" or not isinstance(
+            start, types.Integer):
+        return None
+
+    def codegen(context, builder, sig, args):
+        src = context.make_array(sig.args[0])(context, builder, args[0])
+        first = context.cast(builder, args[1], sig.args[1], types.intp)
+        shape = cgutils.unpack_tuple(builder, src.shape)
+        offset = builder.mul(first, cgutils.unpack_tuple(builder, src.strides)[0])
+        data = builder.bitcast(
+            builder.gep(builder.bitcast(src.data, cgutils.voidptr_t), [offset]), src.data.type)
+        out = context.make_array(sig.return_type)(context, builder)
+        context.populate_array(out, data=data, shape=[builder.sub(shape[0], first), *shape[1:]],
+                               strides=src.strides, itemsize=src.itemsize, meminfo=None)
+        return out._getvalue()
+
+    return a(a, start), codegen
+
+
+@intrinsic
+def zero(typingctx, a):
+    """``a[...] = 0`` of a C-contiguous float array, as one ``memset``: the
+    assignment ``a[:] = 0.0`` compiled a loop nest per array it filled."""
+    if not isinstance(a, types.Array) or a.layout != "C" or not isinstance(
+            a.dtype, types.Float):
+        return None
+
+    def codegen(context, builder, sig, args):
+        array = context.make_array(sig.args[0])(context, builder, args[0])
+        cgutils.memset(builder, array.data, builder.mul(array.nitems, array.itemsize), 0)
+        return context.get_dummy_value()
+
+    return types.none(a), codegen
+
+
 if config.DISABLE_JIT:  # Python bodies, as slices of ``a``
+
+    def rows(a, start):
+        return a[start:]
+
+    def zero(a):
+        a[...] = 0
 
     def vector(a, off, n):
         return a.reshape(-1)[off : off + n]

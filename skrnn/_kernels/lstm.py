@@ -18,7 +18,20 @@ from numba import njit
 from .activations import LOGISTIC, TANH, activate_vector, tanh
 from .blas import gemm_direct
 from .config import INLINE, helper, implementation
-from .layout import CARRY, GRAD, KEPT, STACKED, STEPS, TRANSPOSED, named, vector, view2, view3
+from .layout import (
+    CARRY,
+    GRAD,
+    KEPT,
+    STACKED,
+    STEPS,
+    TRANSPOSED,
+    named,
+    rows,
+    vector,
+    view2,
+    view3,
+    zero,
+)
 from .recurrent import (
     add_into,
     add_weight_grads,
@@ -75,18 +88,18 @@ def lstm_cell(g, b, c_prev, c, tc, h):
     B, H = h.shape
     for i in range(B):
         gi = g[i]
-        activate_vector(gi[: 2 * H], b[: 2 * H], LOGISTIC)  # input and forget gates
-        activate_vector(gi[2 * H : 3 * H], b[2 * H : 3 * H], TANH)  # cell candidate
-        activate_vector(gi[3 * H :], b[3 * H :], LOGISTIC)  # output gate
+        activate_vector(vector(gi, 0, 2 * H), vector(b, 0, 2 * H), LOGISTIC)  # input, forget
+        activate_vector(vector(gi, 2 * H, H), vector(b, 2 * H, H), TANH)  # cell candidate
+        activate_vector(vector(gi, 3 * H, H), vector(b, 3 * H, H), LOGISTIC)  # output gate
     for i in range(B):
         gi, cp, ci = g[i], c_prev[i], c[i]
-        i_g, f_g, g_g = gi[:H], gi[H : 2 * H], gi[2 * H : 3 * H]
+        i_g, f_g, g_g = vector(gi, 0, H), vector(gi, H, H), vector(gi, 2 * H, H)
         for j in range(H):
             ci[j] = f_g[j] * cp[j] + i_g[j] * g_g[j]
     for i in range(B):
         # tanh(c) and h in one loop: it still vectorises, and a step of the
         # 64/50/1/64 float32 LSTM's predict took 1% less than in two.
-        o_g, ci, tci, hi = g[i, 3 * H :], c[i], tc[i], h[i]
+        o_g, ci, tci, hi = vector(g[i], 3 * H, H), c[i], tc[i], h[i]
         for j in range(H):
             t = tanh(ci[j])
             tci[j] = t
@@ -112,15 +125,15 @@ def lstm_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
         XH = view3(ws, w_off[k, ROWS.xh], steps, b, n_in + H)
         Gt = view3(ws, w_off[k, ROWS.gates], steps, b, G)
         TCk = view3(ws, w_off[k, ROWS.tc], steps, b, H)
-        Hs[0] = 0.0
-        Cs[0] = 0.0
+        zero(Hs[0])
+        zero(Cs[0])
         for t in range(T):
             p = first_real_row(lead, t)
             # Every row, padding included: the weight gradients read them all.
             stack_step(inp[t], Hs[t % n_states], XH[t % steps])
-            lstm_step(XH[t % steps][p:], W, bias, Hs[(t + 1) % n_states][p:],
-                      Cs[t % kept][p:], Cs[(t + 1) % kept][p:], Gt[t % steps][p:],
-                      TCk[t % steps][p:], net.direct)
+            lstm_step(rows(XH[t % steps], p), W, bias, rows(Hs[(t + 1) % n_states], p),
+                      rows(Cs[t % kept], p), rows(Cs[(t + 1) % kept], p),
+                      rows(Gt[t % steps], p), rows(TCk[t % steps], p), net.direct)
             zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
             zero_padding_rows(Cs[(t + 1) % kept], lead, t)
     return Hs[T % n_states]  # the top layer's last output
@@ -150,18 +163,19 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
         dW = view2(grad, p_off[k, WEIGHTS.W_ih], n_in + H, G)  # [dW_ih; dW_hh]
         db = vector(grad, p_off[k, WEIGHTS.b], G)
         per_product = steps_per_product(B, n_in + H, G, dA.itemsize, net.direct)
-        dh[:] = 0.0
-        dc[:] = 0.0
+        zero(dh)
+        zero(dc)
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
-            add_into(dh[p:], dH[t][p:])
+            add_into(rows(dh, p), rows(dH[t], p))
             for i in range(p, B):
                 # Row views indexed from 0: the loops below then vectorise.
                 gi, dai, tci, cpi = Gates[t, i], dA[t, i], TC[t, i], Cs[t, i]
                 dhi, dci = dh[i], dc[i]
-                i_g, f_g, g_g, o_g = gi[:H], gi[H : 2 * H], gi[2 * H : 3 * H], gi[3 * H :]
-                da_i, da_f = dai[:H], dai[H : 2 * H]
-                da_g, da_o = dai[2 * H : 3 * H], dai[3 * H :]
+                i_g, f_g = vector(gi, 0, H), vector(gi, H, H)
+                g_g, o_g = vector(gi, 2 * H, H), vector(gi, 3 * H, H)
+                da_i, da_f = vector(dai, 0, H), vector(dai, H, H)
+                da_g, da_o = vector(dai, 2 * H, H), vector(dai, 3 * H, H)
                 for j in range(H):
                     dci[j] += dhi[j] * o_g[j] * (1.0 - tci[j] * tci[j])
                 for j in range(H):
@@ -179,7 +193,7 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
             if t_hi:
                 add_weight_grads(XH, dA, t, t_hi, dW, db, t_hi == T, net.direct)
             if t > t_stop:
-                gemm_direct(dA[t][p:], W_hh_T, dh[p:], 0.0, net.direct)
+                gemm_direct(rows(dA[t], p), W_hh_T, rows(dh, p), 0.0, net.direct)
         if k > 0:
             gradient_below(dA, W_ih, dX, t_stop)
 

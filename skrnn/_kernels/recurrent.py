@@ -31,7 +31,7 @@ from numba import njit
 
 from .blas import direct_rows, gemm, gemm_direct
 from .config import INLINE, helper, implementation
-from .layout import OUTPUTS, SHARED, columns, named, view2, view3
+from .layout import OUTPUTS, SHARED, columns, named, view2, view3, zero
 from .scalar import larger, smaller
 
 
@@ -174,7 +174,7 @@ def start_backward(xb, bptt_steps, sizes, ws, s_off, d_top):
     # The head reads the last step only: the top layer's outputs get no
     # gradient from it at the other steps.
     dH = view3(ws, s_off[SHARED.dh_a], T, b, sizes[L])
-    dH[: T - 1] = 0.0
+    zero(view3(ws, s_off[SHARED.dh_a], T - 1, b, sizes[L]))
     last = dH[T - 1]
     for i in range(b):  # a loop: an array assignment compiles a shape check's message
         for j in range(sizes[L]):
@@ -304,7 +304,7 @@ def add_weight_grads(X, dZ, t, t_hi, dW, db, first, direct):
     reads from memory). Padding rows add zeros (their dZ is zero)."""
     block_product(X, dZ, t, t_hi, dW, first, direct)
     if first:
-        db[:] = 0.0
+        zero(db)
     for s in range(t, t_hi):
         for i in range(dZ.shape[1]):
             row = dZ[s, i]

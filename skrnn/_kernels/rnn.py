@@ -8,7 +8,19 @@ from numba import njit
 from .activations import TANH, activate_rows
 from .blas import gemm_direct
 from .config import INLINE, helper, implementation
-from .layout import CARRY, GRAD, STACKED, STEPS, TRANSPOSED, named, vector, view2, view3
+from .layout import (
+    CARRY,
+    GRAD,
+    STACKED,
+    STEPS,
+    TRANSPOSED,
+    named,
+    rows,
+    vector,
+    view2,
+    view3,
+    zero,
+)
 from .recurrent import (
     add_weight_grads,
     cell_rows,
@@ -62,13 +74,13 @@ def rnn_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
         bias = vector(params, p_off[k, WEIGHTS.b], H)
         Hs = view3(ws, w_off[k, ROWS.hs], n_states, b, H)
         XH = view3(ws, w_off[k, ROWS.xh], steps, b, n_in + H)
-        Hs[0] = 0.0
+        zero(Hs[0])
         for t in range(T):
             p = first_real_row(lead, t)
             # Every row, padding included: the weight gradients read them all.
             stack_step(inp[t], Hs[t % n_states], XH[t % steps])
-            rnn_step(XH[t % steps][p:], W, bias, net.activation, Hs[(t + 1) % n_states][p:],
-                     net.direct)
+            rnn_step(rows(XH[t % steps], p), W, bias, net.activation,
+                     rows(Hs[(t + 1) % n_states], p), net.direct)
             zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
     return Hs[T % n_states]  # the top layer's last output
 
@@ -92,17 +104,18 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         dW = view2(grad, p_off[k, WEIGHTS.W_ih], n_in + H, H)  # [dW_ih; dW_hh]
         db = vector(grad, p_off[k, WEIGHTS.b], H)
         per_product = steps_per_product(B, n_in + H, H, dZ.itemsize, net.direct)
-        carry[:] = 0.0
+        zero(carry)
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
             dz = dZ[t]
-            _pre_activation_grad(dH[t][p:], carry[p:], Hs[t + 1][p:], net.activation, dz[p:])
+            _pre_activation_grad(rows(dH[t], p), rows(carry, p), rows(Hs[t + 1], p),
+                                 net.activation, rows(dz, p))
             zero_padding_rows(dz, lead, t)
             t_hi = completed_block(t, T, t_stop, per_product)
             if t_hi:
                 add_weight_grads(XH, dZ, t, t_hi, dW, db, t_hi == T, net.direct)
             if t > t_stop:
-                gemm_direct(dz[p:], W_hh_T, carry[p:], 0.0, net.direct)
+                gemm_direct(rows(dz, p), W_hh_T, rows(carry, p), 0.0, net.direct)
         if k > 0:
             gradient_below(dZ, W_ih, dX, t_stop)
 

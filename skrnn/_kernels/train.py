@@ -185,7 +185,7 @@ def train_epoch(net, loss, X, t0, spans, scaling, Y, SW, order, batch_size, bptt
             break
         start = bi * batch_size
         b = smaller(batch_size, n - start)
-        rows = _shortest_first(order[start : start + b], spans, ints[1], ints[2])
+        rows = _shortest_first(vector(order, start, b), spans, ints[1], ints[2])
         yb = view2(ws, s_off[SHARED.yb], b, n_out)
         swb = vector(ws, s_off[SHARED.swb], b)
         sw_total = _gather_targets(Y, SW, rows, yb, swb)
@@ -193,8 +193,9 @@ def train_epoch(net, loss, X, t0, spans, scaling, Y, SW, order, batch_size, bptt
             losses[bi] = 0.0
             norms[bi] = -1.0
             continue
-        xb = gather(net, X, t0, spans, scaling, rows, ws, s_off, lead[:b])
-        value = loss_grad(net, loss, xb, yb, swb, sw_total, lead[:b], bptt_steps, sizes, p_off,
+        lead_b = vector(lead, 0, b)
+        xb = gather(net, X, t0, spans, scaling, rows, ws, s_off, lead_b)
+        value = loss_grad(net, loss, xb, yb, swb, sw_total, lead_b, bptt_steps, sizes, p_off,
                           params, grad, ws, w_off, s_off)
         value += add_penalty(params, grad, mask, hyper.alpha, sw_total)
         if not _finish_minibatch(value, bi, params, grad, m, v, hyper, step, losses, norms):
@@ -264,10 +265,11 @@ def predict(net, X, t0, spans, order, scaling, sizes, p_off, params, ws, w_off, 
         b = smaller(batch_size, n - start)
         for i in range(b):  # a loop: a slice assignment compiles a shape check's message
             rows[i] = start + i if order.shape[0] == 0 else order[start + i]
-        xb = gather(net, X, t0, spans, scaling, rows[:b], ws, s_off, lead[:b])
-        top = network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, False, lead[:b])
+        lead_b = vector(lead, 0, b)
+        xb = gather(net, X, t0, spans, scaling, vector(rows, 0, b), ws, s_off, lead_b)
+        top = network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, False, lead_b)
         if order.shape[0] == 0:
-            dense_forward(top, W, bias, IDENTITY, out[start : start + b])
+            dense_forward(top, W, bias, IDENTITY, view2(out, start * n_out, b, n_out))
         else:
             z = view2(ws, s_off[SHARED.pred], b, n_out)
             dense_forward(top, W, bias, IDENTITY, z)
