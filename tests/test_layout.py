@@ -8,7 +8,7 @@ from numba.core.errors import TypingError
 
 from skrnn import GRURegressor, LSTMRegressor, RNNRegressor, WindowMLPRegressor
 from skrnn._kernels import train
-from skrnn._kernels.layout import vector, view2, view3
+from skrnn._kernels.layout import rows, vector, view2, view3, zero
 
 
 @njit
@@ -33,6 +33,47 @@ def test_views_are_the_slices_they_stand_for(dtype):
     for v in (one, two, three):
         assert v.dtype == dtype and v.flags.c_contiguous
         assert np.shares_memory(v, a)
+
+
+@njit
+def _rows(a, p):
+    return rows(a, p)
+
+
+@njit
+def _zero(a):
+    zero(a)
+
+
+@pytest.mark.parametrize("shape", [(5,), (5, 3), (5, 2, 3)])
+def test_rows_is_the_slice_from_a_row_on(shape):
+    # The step loops' a[p:] (rows from the first real one), without the
+    # slice's bounds code.
+    a = np.arange(np.prod(shape), dtype=float).reshape(shape)
+    for p in range(6):
+        r = _rows(a, p)
+        assert r.shape == a[p:].shape
+        np.testing.assert_array_equal(r, a[p:])
+    _rows(a, 2)[0] = -1.0
+    assert (a[2] == -1.0).all() and (a[1] != -1.0).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_zero_fills_the_array_and_nothing_around_it(dtype):
+    a = np.arange(1, 31, dtype=dtype).reshape(5, 2, 3)
+    before = a.copy()
+    _zero(a[1:3])
+    assert not a[1:3].any()
+    np.testing.assert_array_equal(a[[0, 3, 4]], before[[0, 3, 4]])
+
+
+def test_rows_and_zero_refuse_what_they_would_read_wrong():
+    with pytest.raises(TypingError):
+        _rows(np.ones((4, 4))[:, ::2], 1)
+    with pytest.raises(TypingError):
+        _zero(np.ones((4, 4)).T)
+    with pytest.raises(TypingError):
+        _zero(np.ones(4, dtype=np.int64))  # memset's zero bytes are 0.0 for floats
 
 
 def test_writes_to_a_view_reach_the_vector():
