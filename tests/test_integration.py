@@ -314,7 +314,7 @@ def test_kernel_helpers_called_from_python_run_their_python_body():
     recurrent.add_into(B, A)
     np.testing.assert_array_equal(B, A + 1)
     for helper in [dense.column_sums, recurrent.add_into, lstm.lstm_cell, train._finish_minibatch,
-                   recurrent.layer_input]:
+                   recurrent.transpose]:
         assert not isinstance(helper, Dispatcher), helper.__name__
 
 

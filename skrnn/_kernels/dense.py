@@ -85,17 +85,22 @@ def gather_flat(net, X, t0, spans, scaling, rows, ws, s_off, lead):
 
 @implementation
 def dense_network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
-    """The hidden layers on the flat windows ``xb`` (b, F); returns the last
-    layer's activations (b, n_last), the head's input."""
+    """The hidden layers on the flat windows ``xb`` (b, F); the last layer's
+    activations (b, n_last), the head's input, are :func:`dense_top`'s."""
     b = xb.shape[0]
-    inp = xb
     for k in range(sizes.shape[0] - 2):
         n_in, n_out = sizes[k], sizes[k + 1]
+        inp = xb if k == 0 else view2(ws, w_off[k - 1, ROWS.act], b, n_in)
         A = view2(ws, w_off[k, ROWS.act], b, n_out)
         W = view2(params, p_off[k, WEIGHTS.W], n_in, n_out)
         dense_forward(inp, W, vector(params, p_off[k, WEIGHTS.b], n_out), net.activation, A)
-        inp = A
-    return inp
+
+
+@implementation
+def dense_top(net, xb, sizes, ws, w_off, keep):
+    """The last hidden layer's activations (b, n_last) after a forward pass."""
+    L = sizes.shape[0] - 2
+    return view2(ws, w_off[L - 1, ROWS.act], xb.shape[0], sizes[L])
 
 
 @implementation
@@ -135,4 +140,5 @@ class Dense(NamedTuple):
     step_scratch = 0
     gather = gather_flat
     network_forward = dense_network_forward
+    network_top = dense_top
     network_backward = dense_network_backward

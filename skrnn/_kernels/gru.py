@@ -101,8 +101,9 @@ def gru_cell(g, xg, b_ih, b_hh, h_prev, h, hn):
 @implementation
 def gru_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
     """The layers over a gathered minibatch ``xb`` (T, b, D), time-major;
-    returns the top layer's last output (see ``train.network_forward`` and
-    ``recurrent.layer_input``). Without ``keep``, one step's gates are kept."""
+    ``recurrent.top_output`` then views the top layer's last output (see
+    ``train.network_forward`` and ``recurrent.layer_input``). Without
+    ``keep``, one step's gates are kept."""
     for k in range(sizes.shape[0] - 2):
         inp, H, n_states = layer_input(xb, sizes, ws, w_off, keep, k)
         T, b, n_in = inp.shape
@@ -123,7 +124,6 @@ def gru_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
                      rows(Hs[(t + 1) % n_states], p), rows(Gt[t % steps], p),
                      rows(HN[t % steps], p), rows(scratch, p), net.direct)
             zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
-    return Hs[T % n_states]  # the top layer's last output
 
 
 @implementation

@@ -109,9 +109,9 @@ def lstm_cell(g, b, c_prev, c, tc, h):
 @implementation
 def lstm_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
     """The layers over a gathered minibatch ``xb`` (T, b, D), time-major;
-    returns the top layer's last output (see ``train.network_forward`` and
-    ``recurrent.layer_input``). Without ``keep``, two cell states and one
-    step's gates are kept."""
+    ``recurrent.top_output`` then views the top layer's last output (see
+    ``train.network_forward`` and ``recurrent.layer_input``). Without
+    ``keep``, two cell states and one step's gates are kept."""
     for k in range(sizes.shape[0] - 2):
         inp, H, n_states = layer_input(xb, sizes, ws, w_off, keep, k)
         T, b, n_in = inp.shape
@@ -136,7 +136,6 @@ def lstm_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
                       rows(Gt[t % steps], p), rows(TCk[t % steps], p), net.direct)
             zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
             zero_padding_rows(Cs[(t + 1) % kept], lead, t)
-    return Hs[T % n_states]  # the top layer's last output
 
 
 @implementation

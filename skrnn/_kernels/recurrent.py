@@ -94,8 +94,21 @@ def recurrent_cell(cls):
     the last two are the cell's ``forward`` and ``backward``)."""
     cls.gather = gather_time_major
     cls.network_forward = cls.forward
+    cls.network_top = top_output
     cls.network_backward = cls.backward
     return cls
+
+
+@implementation
+def top_output(net, xb, sizes, ws, w_off, keep):
+    """The top layer's last output (b, H) after a forward pass over ``xb``
+    (T, b, D): its states' slot T of T + 1, or of 2 without ``keep`` (see
+    :func:`layer_input`)."""
+    T, b, _ = xb.shape
+    L = sizes.shape[0] - 2
+    H = sizes[L]
+    n_states = T + 1 if keep else 2
+    return view2(ws, w_off[L - 1, HS] + T % n_states * b * H, b, H)
 
 
 def cell_rows(**specs):
@@ -143,7 +156,7 @@ def gather_time_major(net, X, t0, spans, scaling, rows, ws, s_off, lead):
     return xb
 
 
-@helper(returns_arrays=True)
+@njit(**INLINE)
 def layer_input(xb, sizes, ws, w_off, keep, k):
     """What layer ``k`` of a forward pass reads and where it writes.
 
@@ -153,7 +166,7 @@ def layer_input(xb, sizes, ws, w_off, keep, k):
     predict, whose states nobody reads back: with ``keep`` (training) every
     step's states stay for BPTT, and without it a one-layer network's memory
     is independent of T, so that predict runs large chunks whose state stays
-    in cache).
+    in cache). Inlined, as :func:`layer_gradients`.
     """
     T, b, _ = xb.shape
     L = sizes.shape[0] - 2

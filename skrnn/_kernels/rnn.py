@@ -64,8 +64,9 @@ def rnn_step(xh, W, b, kind, h, direct):
 @implementation
 def rnn_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
     """The layers over a gathered minibatch ``xb`` (T, b, D), time-major;
-    returns the top layer's last output (see ``train.network_forward`` and
-    ``recurrent.layer_input``). Writes hs[t + 1] = h_t, hs[0] = 0."""
+    ``recurrent.top_output`` then views the top layer's last output (see
+    ``train.network_forward`` and ``recurrent.layer_input``). Writes
+    hs[t + 1] = h_t, hs[0] = 0."""
     for k in range(sizes.shape[0] - 2):
         inp, H, n_states = layer_input(xb, sizes, ws, w_off, keep, k)
         T, b, n_in = inp.shape
@@ -82,7 +83,6 @@ def rnn_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
             rnn_step(rows(XH[t % steps], p), W, bias, net.activation,
                      rows(Hs[(t + 1) % n_states], p), net.direct)
             zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
-    return Hs[T % n_states]  # the top layer's last output
 
 
 @implementation

@@ -47,13 +47,21 @@ def gather(net, X, t0, spans, scaling, rows, ws, s_off, lead):
     return type(net).gather(net, X, t0, spans, scaling, rows, ws, s_off, lead)
 
 
-@by_type("network_forward", returns_arrays=True)
+@by_type("network_forward")
 def network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
-    """The hidden layers on a gathered minibatch; returns the head's input.
+    """The hidden layers on a gathered minibatch (their top output, the
+    head's input, is then :func:`network_top`'s view).
     ``lead`` (b,): each sequence's steps of padding before its first real
     one (recurrent networks; the window MLP reads no padding)."""
-    return type(net).network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep,
-                                     lead)
+    type(net).network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead)
+
+
+@by_type("network_top", returns_arrays=True)
+def network_top(net, xb, sizes, ws, w_off, keep):
+    """The head's input after :func:`network_forward`: where the hidden layers
+    left their top output. A view of ``ws`` on its own, so that the forward
+    passes return no array and count no references (``config.HELPER``)."""
+    return type(net).network_top(net, xb, sizes, ws, w_off, keep)
 
 
 @by_type("network_backward")
@@ -82,7 +90,8 @@ def loss_grad(net, loss, xb, yb, swb, sw_total, lead, bptt_steps, sizes, p_off, 
     b = yb.shape[0]
     L = sizes.shape[0] - 2
     n_last, n_out = sizes[L], sizes[L + 1]
-    top = network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, True, lead)
+    network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, True, lead)
+    top = network_top(net, xb, sizes, ws, w_off, True)
     z = view2(ws, s_off[SHARED.pred], b, n_out)
     dz = view2(ws, s_off[SHARED.dpred], b, n_out)
     W = view2(params, p_off[L, HEAD.W], n_last, n_out)
@@ -267,7 +276,8 @@ def predict(net, X, t0, spans, order, scaling, sizes, p_off, params, ws, w_off, 
             rows[i] = start + i if order.shape[0] == 0 else order[start + i]
         lead_b = vector(lead, 0, b)
         xb = gather(net, X, t0, spans, scaling, vector(rows, 0, b), ws, s_off, lead_b)
-        top = network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, False, lead_b)
+        network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, False, lead_b)
+        top = network_top(net, xb, sizes, ws, w_off, False)
         if order.shape[0] == 0:
             dense_forward(top, W, bias, IDENTITY, view2(out, start * n_out, b, n_out))
         else:
