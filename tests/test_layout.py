@@ -3,11 +3,11 @@
 
 import numpy as np
 import pytest
-from numba import njit, types
+from numba import njit
 from numba.core.errors import TypingError
 
 from skrnn import GRURegressor, LSTMRegressor, RNNRegressor, WindowMLPRegressor
-from skrnn._kernels import train
+from skrnn._kernels import config, train
 from skrnn._kernels.layout import rows, vector, view2, view3, zero
 
 
@@ -93,13 +93,6 @@ def test_a_view_holds_no_reference_to_its_vector():
     assert all(v.base is None for v in _views(a, 5))
 
 
-def _holds_an_array(numba_type):
-    if isinstance(numba_type, types.Array):
-        return True
-    return isinstance(numba_type, types.BaseTuple) and any(
-        _holds_an_array(t) for t in numba_type.types)
-
-
 def test_no_kernel_returns_an_array_to_python():
     # A view returned from a kernel (which holds no reference) would
     # outlive the workspace it points into.
@@ -111,7 +104,7 @@ def test_no_kernel_returns_an_array_to_python():
     returned = [kernel.overloads[sig].signature.return_type
                 for kernel in kernels for sig in kernel.signatures]
     assert len(returned) >= 2 * 4  # train_epoch and predict, for each network at least
-    assert not any(_holds_an_array(t) for t in returned)
+    assert not any(config._holds_an_array(t) for t in returned)
 
 
 def test_a_view_of_an_array_that_is_not_c_contiguous_is_refused():

@@ -150,6 +150,8 @@ HELPER = dict(
 
 
 def _holds_an_array(numba_type):
+    # Whether a value of this type carries a reference (an array, or a tuple
+    # holding one): what _OncePerTypes checks of a helper's return type.
     if isinstance(numba_type, types.Array):
         return True
     return isinstance(numba_type, types.BaseTuple) and any(
@@ -164,7 +166,6 @@ class _OncePerTypes:
     # or a forceinline helper: one compilation per argument types serves
     # them all. (Numba's key compiled tanh twice in an LSTM fit, tanh and
     # sigmoid twice in a GRU's, and min and max up to three times.)
-
     #
     # A returned array carries a reference its caller must drop, which only
     # reference-counted code on both sides gets right: a helper without

@@ -31,7 +31,7 @@ from numba import njit
 
 from .blas import direct_rows, gemm, gemm_direct
 from .config import INLINE, helper, implementation
-from .layout import OUTPUTS, SHARED, columns, named, view2, view3, zero
+from .layout import OUTPUTS, SHARED, columns, named, vector, view2, view3, zero
 from .scalar import larger, smaller
 
 
@@ -187,7 +187,7 @@ def start_backward(xb, bptt_steps, sizes, ws, s_off, d_top):
     # The head reads the last step only: the top layer's outputs get no
     # gradient from it at the other steps.
     dH = view3(ws, s_off[SHARED.dh_a], T, b, sizes[L])
-    zero(view3(ws, s_off[SHARED.dh_a], T - 1, b, sizes[L]))
+    zero(vector(dH, 0, (T - 1) * b * sizes[L]))  # dH[: T - 1]
     last = dH[T - 1]
     for i in range(b):  # a loop: an array assignment compiles a shape check's message
         for j in range(sizes[L]):
