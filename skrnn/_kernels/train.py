@@ -26,12 +26,11 @@ import math
 
 from numba import njit
 
-from .activations import IDENTITY
 from .blas import dot
 from .config import INLINE, JIT, by_type, helper
 from .denormals import flush_denormals, restore
 from .dense import WEIGHTS as HEAD
-from .dense import dense_backward, dense_forward
+from .dense import linear_backward, linear_forward
 from .layout import SHARED, vector, view2
 from .losses import add_penalty, loss_value_grad
 from .optim import optimizer_step, stop_requested
@@ -95,11 +94,11 @@ def loss_grad(net, loss, xb, yb, swb, sw_total, lead, bptt_steps, sizes, p_off, 
     z = view2(ws, s_off[SHARED.pred], b, n_out)
     dz = view2(ws, s_off[SHARED.dpred], b, n_out)
     W = view2(params, p_off[L, HEAD.W], n_last, n_out)
-    dense_forward(top, W, vector(params, p_off[L, HEAD.b], n_out), IDENTITY, z)
+    linear_forward(top, W, vector(params, p_off[L, HEAD.b], n_out), z)
     value = loss_value_grad(loss, z, yb, swb, sw_total, dz)
     d_top = view2(ws, s_off[SHARED.dtop], b, n_last)
-    dense_backward(top, W, z, dz, IDENTITY, view2(grad, p_off[L, HEAD.W], n_last, n_out),
-                   vector(grad, p_off[L, HEAD.b], n_out), d_top, True)
+    linear_backward(top, W, dz, view2(grad, p_off[L, HEAD.W], n_last, n_out),
+                    vector(grad, p_off[L, HEAD.b], n_out), d_top, True)
     network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_off, d_top,
                      lead)
     return value
@@ -279,10 +278,10 @@ def predict(net, X, t0, spans, order, scaling, sizes, p_off, params, ws, w_off, 
         network_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, False, lead_b)
         top = network_top(net, xb, sizes, ws, w_off, False)
         if order.shape[0] == 0:
-            dense_forward(top, W, bias, IDENTITY, view2(out, start * n_out, b, n_out))
+            linear_forward(top, W, bias, view2(out, start * n_out, b, n_out))
         else:
             z = view2(ws, s_off[SHARED.pred], b, n_out)
-            dense_forward(top, W, bias, IDENTITY, z)
+            linear_forward(top, W, bias, z)
             for i in range(b):
                 for j in range(n_out):
                     out[rows[i], j] = z[i, j]
