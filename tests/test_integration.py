@@ -321,6 +321,7 @@ def test_kernel_helpers_called_from_python_run_their_python_body():
 _HELPER_PROBE = """
 import json
 import pathlib
+import re
 import numpy as np
 from numba import njit
 from numba.core import event
@@ -346,6 +347,8 @@ results = [r for h in helpers for r in h.overloads.values()]
 print(json.dumps({
     "sum": a.tolist(),
     "linked_only": [isinstance(r.library, config._LinkedOnlyLibrary) for r in results],
+    "distinct": [bool(re.search(r"noalias[^,]*%arg[.]A[.]4\\b", r.library.get_llvm_str()))
+                 for r in results],
     "machine_code": [r.library.get_pointer_to_function(r.fndesc.llvm_func_name)
                      for r in results],
     "cached": [str(p) for p in pathlib.Path(_cache.cache_dir()).rglob("*add_into*")],
@@ -369,6 +372,7 @@ def test_kernel_helpers_compile_into_their_callers_without_machine_code_or_cache
     probe = json.loads(out.splitlines()[-1])
     assert probe["sum"] == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     assert probe["linked_only"] == [True]
+    assert probe["distinct"] == [True]  # its arrays' data noalias for LLVM
     assert probe["machine_code"] == [0]
     assert probe["cached"] == []
     assert probe["skipped"] == ["inline_closure_likes", "nopython_rewrites"]
@@ -424,6 +428,92 @@ def test_the_kernels_helpers_compile_no_library_of_their_own():
     probe = json.loads(out.splitlines()[-1])
     assert probe["finished"] == ["kernel"]
     assert probe["stopped"] and probe["finite"]
+
+
+_DISTINCT_PROBE = """
+import json
+import numpy as np
+from numba import njit
+from skrnn._kernels import config, recurrent
+
+@njit(**dict(config.JIT, cache=False))
+def kernel(a, b):
+    recurrent.add_into(a, b)
+
+a = np.arange(12.0).reshape(4, 3)
+outcomes = []
+for first, second in [(a[:2], a[2:]), (a[:2], a[1:3]), (a[:, :1], a[:, 1:2]),
+                      (a[::2], a[1::2]), (a[::-1], a[:1]), (a[:1:-1], a[:2]), (a[:0], a[:0])]:
+    try:
+        kernel(first, second)
+        outcomes.append("ran")
+    except ValueError as error:
+        outcomes.append(str(error))
+print(json.dumps({"outcomes": outcomes, "checking": config._CHECK_DISTINCT}))
+"""
+
+
+def test_the_distinct_arrays_check_refuses_arrays_sharing_memory():
+    # With SKRNN_CHECK_DISTINCT=1 every helper call checks the promise its
+    # compiled code makes LLVM (config.helper): no two of its array
+    # arguments share memory. Views of one array that do not meet pass,
+    # reversed ones included; interleaved rows or columns count as meeting
+    # (the check compares the bytes each array spans: a false alarm, never
+    # a missed overlap).
+    env = dict(os.environ, SKRNN_CHECK_DISTINCT="1")
+    out = subprocess.run([sys.executable, "-c", _DISTINCT_PROBE], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    probe = json.loads(out.splitlines()[-1])
+    shared = "add_into: A and B share memory"
+    assert probe == {"checking": True,
+                     "outcomes": ["ran", shared, shared, shared, shared, "ran", "ran"]}
+
+
+_DISTINCT_FITS = """
+import numpy as np
+import warnings
+import skrnn
+
+warnings.filterwarnings("ignore")
+rng = np.random.RandomState(0)
+X = rng.normal(size=(40, 10, 2))
+y = X[:, -1, 0]
+ragged = [rng.normal(size=(rng.randint(3, 12), 2)) for _ in range(30)]
+y_ragged = rng.normal(size=30)
+large = rng.normal(size=(64, 50, 1))  # minibatches computed in two halves
+y_large = large[:, -1, 0]
+for name in ("RNNRegressor", "LSTMRegressor", "GRURegressor"):
+    Estimator = getattr(skrnn, name)
+    Estimator(max_iter=2, hidden_layer_sizes=(5, 4), bptt_steps=3, alpha=1e-3,
+              random_state=0).fit(X, y, sample_weight=np.abs(y)).predict(X)
+    model = Estimator(max_iter=2, solver="sgd", max_grad_norm=0.1, random_state=0)
+    model.fit(ragged, y_ragged).partial_fit(ragged, y_ragged).predict(ragged)
+    Estimator(max_iter=1, hidden_layer_sizes=(64,), batch_size=64,
+              random_state=0).fit(large, y_large).predict(large)
+    Estimator(max_iter=2, early_stopping=True, random_state=0).fit(X, y)
+skrnn.WindowMLPRegressor(max_iter=2, hidden_layer_sizes=(6, 5), random_state=0).fit(X, y)
+skrnn.WindowMLPRegressor(max_iter=1, hidden_layer_sizes=(512, 512), batch_size=64,
+                         random_state=0).fit(large, y_large).predict(large)
+for name in ("LSTMClassifier", "GRUClassifier", "RNNClassifier", "WindowMLPClassifier"):
+    Estimator = getattr(skrnn, name)
+    Estimator(max_iter=2, random_state=0).fit(X, y > 0).predict_proba(X)
+    Estimator(max_iter=2, random_state=0).fit(X, np.digitize(y, [-0.5, 0.5])).predict_proba(X)
+print("distinct")
+"""
+
+
+def test_helpers_get_distinct_arrays_in_fits_of_every_kind(tmp_path):
+    # Helpers compile with Numba's noalias flag (config.helper): a call
+    # passing two arrays that share memory would compute wrong values
+    # silently. Fits and predicts through every kernel and branch (each
+    # cell and the window MLP, layers, truncated BPTT, weights, unequal
+    # lengths, SGD with clipping, partial_fit, halves of a large minibatch,
+    # validation, both losses of a classifier) with every helper call
+    # checking; on an empty cache, as the kernels compiled so differ.
+    env = dict(os.environ, SKRNN_CHECK_DISTINCT="1", SKRNN_CACHE_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", _DISTINCT_FITS], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    assert out.splitlines()[-1] == "distinct"
 
 
 _ONCE_PROBE = """

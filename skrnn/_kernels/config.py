@@ -40,13 +40,17 @@ its own options): write it as a helper or an intrinsic instead
 """
 
 import inspect
+import itertools
+import os
 
-from numba.core import errors, typed_passes, types, untyped_passes
+from numba import jit, njit
+from numba.core import cgutils, errors, typed_passes, types, untyped_passes
 from numba.core.codegen import JITCodeLibrary
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.core.compiler_machinery import LoweringPass, register_pass
 from numba.core.targetconfig import ConfigStack
 from numba.core.typing.templates import infer, infer_global, make_overload_template
+from numba.extending import intrinsic
 
 JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
 INLINE = dict(JIT, inline="always")
@@ -123,6 +127,19 @@ class _HelperCompiler(CompilerBase):
         pipeline.add_pass_after(_UseLinkedOnlyLibrary, typed_passes.IRLegalization)
         pipeline.finalize()
         return [pipeline]
+
+
+class _DistinctHelperCompiler(_HelperCompiler):
+    # A :func:`helper`'s compiler: Numba's ``noalias`` flag, which marks the
+    # pointers among the function's arguments (an array's data) ``noalias``
+    # for LLVM, so that its loops vectorise without checking at run time
+    # whether its arrays overlap, and without the scalar copy of each loop
+    # that those checks fall back on, which LLVM unrolled eight times
+    # (see helper()).
+
+    def define_pipelines(self):
+        self.state.flags.noalias = True
+        return super().define_pipelines()
 
 
 # A helper's compiled code only ever runs inside a kernel: it needs neither
@@ -221,12 +238,92 @@ def helper(function=None, *, forceinline=False, returns_arrays=False):
     arrays (see ``HELPER``) unless declared ``returns_arrays=True``, which
     one that returns an array (or a tuple holding one) must be, and which
     only a kernel or another such helper may call.
+
+    A helper promises LLVM that **no two of its array arguments share
+    memory** (Numba's ``noalias``, see ``_DistinctHelperCompiler``): its
+    callers pass distinct arrays, an array it does not use included (pass
+    an empty one). Code breaking the promise would compute wrong values,
+    so tests/test_integration.py runs fits of every kind with
+    ``SKRNN_CHECK_DISTINCT=1``, which makes each helper call check it (see
+    :func:`_checked`). Only helpers that return no array make it: one that
+    returns its argument would break the ``noalias`` promise to LLVM.
     """
     if function is None:
         return lambda function: helper(function, forceinline=forceinline,
                                        returns_arrays=returns_arrays)
-    return _compile_calls(function, lambda *args: function, forceinline=forceinline,
-                          _nrt=returns_arrays)
+    options = dict(forceinline=forceinline, _nrt=returns_arrays)
+    if returns_arrays:
+        return _compile_calls(function, lambda *args: function, **options)
+    options["pipeline_class"] = _DistinctHelperCompiler
+    typing = _checked(function, options) if _CHECK_DISTINCT else lambda *args: function
+    return _compile_calls(function, typing, **options)
+
+
+#: Whether helper calls check that their arrays are distinct (for tests:
+#: only with an empty cache, as the kernels compiled so differ).
+_CHECK_DISTINCT = os.environ.get("SKRNN_CHECK_DISTINCT") == "1"
+
+
+def _checked(function, options):
+    # What calls of helper ``function`` compile with SKRNN_CHECK_DISTINCT=1:
+    # a function that raises if two of its arguments are arrays sharing
+    # memory, then calls ``function`` compiled as a helper.
+    names = list(inspect.signature(function).parameters)
+    checks = "".join(
+        f"    if _share_memory({a}, {b}):\n"
+        f"        raise ValueError('{function.__name__}: {a} and {b} share memory')\n"
+        for a, b in itertools.combinations(names, 2))
+    arguments = ", ".join(names)
+    namespace = {"_share_memory": _share_memory,
+                 "compiled": jit(**dict(HELPER, **options))(function)}
+    exec(f"def checked({arguments}):\n{checks}    return compiled({arguments})\n", namespace)
+    return lambda *args: namespace["checked"]
+
+
+@intrinsic
+def _address(typingctx, a):
+    # The address of an array's first value, an integer.
+    def codegen(context, builder, sig, args):
+        data = context.make_array(sig.args[0])(context, builder, args[0]).data
+        return builder.ptrtoint(data, cgutils.intp_t)
+
+    return types.intp(a), codegen
+
+
+@njit(**INLINE)
+def _extent(a):
+    # The first and one past the last byte an array's values occupy.
+    lo = hi = _address(a)
+    for d in range(a.ndim):
+        reach = (a.shape[d] - 1) * a.strides[d]
+        if reach < 0:
+            lo += reach
+        else:
+            hi += reach
+    return lo, hi + a.itemsize
+
+
+def _share_memory(a, b):
+    # Whether a and b are non-empty arrays whose memory meets (compiled for
+    # _checked's functions).
+    return False
+
+
+def _share_memory_typing(a, b):
+    if not (isinstance(a, types.Array) and isinstance(b, types.Array)):
+        return lambda a, b: False
+
+    def arrays(a, b):
+        if a.size == 0 or b.size == 0:
+            return False
+        a_lo, a_hi = _extent(a)
+        b_lo, b_hi = _extent(b)
+        return a_lo < b_hi and b_lo < a_hi
+
+    return arrays
+
+
+_compile_calls(_share_memory, _share_memory_typing)
 
 
 def by_type(attribute, *, returns_arrays=False):

@@ -136,7 +136,8 @@ def dense_network_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, 
     for k in range(L - 1, -1, -1):
         n_in, n_out = sizes[k], sizes[k + 1]
         inp = xb if k == 0 else view2(ws, w_off[k - 1, ROWS.act], b, n_in)
-        d_in = d_out if k == 0 else view2(ws, w_off[k - 1, ROWS.delta], b, n_in)
+        # No gradient below the first layer: an empty array (see config.helper).
+        d_in = view2(ws, 0, 0, n_in) if k == 0 else view2(ws, w_off[k - 1, ROWS.delta], b, n_in)
         dense_backward(
             inp, view2(params, p_off[k, WEIGHTS.W], n_in, n_out),
             view2(ws, w_off[k, ROWS.act], b, n_out), d_out, net.activation,

@@ -98,6 +98,39 @@ def gru_cell(g, xg, b_ih, b_hh, h_prev, h, hn):
             hi[j] = n[j] + z[j] * (hp[j] - n[j])
 
 
+@helper
+def gru_cell_backward(g, hn, h_prev, dh, dzx, dzh):
+    """The elementwise half of a step's backward, :func:`gru_cell`'s gradients.
+
+    From the activated gates ``g`` (B, 3H), ``hn``, ``h_prev`` and ``dh``,
+    the gradient reaching h_t: writes the gradients at the input projections
+    ``dzx`` (B, 3H) and at the recurrent ones ``dzh``, and turns ``dh`` into
+    the part of the gradient reaching h_{t-1} directly (the caller adds the
+    part through W_hh). A helper, so that its arrays are distinct for LLVM
+    (see ``config.helper``).
+    """
+    B, H = dh.shape
+    for i in range(B):
+        gi, hni, hp, dhi, dxi, dhh = g[i], hn[i], h_prev[i], dh[i], dzx[i], dzh[i]
+        r, z, n = vector(gi, 0, H), vector(gi, H, H), vector(gi, 2 * H, H)
+        dx_r, dx_z, dx_n = vector(dxi, 0, H), vector(dxi, H, H), vector(dxi, 2 * H, H)
+        dh_r, dh_z, dh_n = vector(dhh, 0, H), vector(dhh, H, H), vector(dhh, 2 * H, H)
+        for j in range(H):
+            dx_n[j] = dhi[j] * (1.0 - z[j]) * (1.0 - n[j] * n[j])
+        for j in range(H):
+            dh_n[j] = dx_n[j] * r[j]
+        for j in range(H):
+            dx_r[j] = dx_n[j] * hni[j] * r[j] * (1.0 - r[j])
+        for j in range(H):
+            dx_z[j] = dhi[j] * (hp[j] - n[j]) * z[j] * (1.0 - z[j])
+        for j in range(H):
+            dh_r[j] = dx_r[j]
+        for j in range(H):
+            dh_z[j] = dx_z[j]
+        for j in range(H):
+            dhi[j] *= z[j]  # the direct path from h_t to h_{t-1}
+
+
 @implementation
 def gru_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
     """The layers over a gathered minibatch ``xb`` (T, b, D), time-major;
@@ -164,26 +197,8 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
             add_into(rows(dh, p), rows(dH[t], p))
-            for i in range(p, B):
-                gi, hni, hp, dhi = Gates[t, i], HN[t, i], Hs[t, i], dh[i]
-                r, z, n = vector(gi, 0, H), vector(gi, H, H), vector(gi, 2 * H, H)
-                dxi, dhh = dZx[t, i], dZh[t, i]
-                dx_r, dx_z, dx_n = vector(dxi, 0, H), vector(dxi, H, H), vector(dxi, 2 * H, H)
-                dh_r, dh_z, dh_n = vector(dhh, 0, H), vector(dhh, H, H), vector(dhh, 2 * H, H)
-                for j in range(H):
-                    dx_n[j] = dhi[j] * (1.0 - z[j]) * (1.0 - n[j] * n[j])
-                for j in range(H):
-                    dh_n[j] = dx_n[j] * r[j]
-                for j in range(H):
-                    dx_r[j] = dx_n[j] * hni[j] * r[j] * (1.0 - r[j])
-                for j in range(H):
-                    dx_z[j] = dhi[j] * (hp[j] - n[j]) * z[j] * (1.0 - z[j])
-                for j in range(H):
-                    dh_r[j] = dx_r[j]
-                for j in range(H):
-                    dh_z[j] = dx_z[j]
-                for j in range(H):
-                    dhi[j] *= z[j]  # the direct path from h_t to h_{t-1}
+            gru_cell_backward(rows(Gates[t], p), rows(HN[t], p), rows(Hs[t], p), rows(dh, p),
+                              rows(dZx[t], p), rows(dZh[t], p))
             zero_padding_rows(dZx[t], lead, t)
             zero_padding_rows(dZh[t], lead, t)
             t_hi = completed_block(t, T, t_stop, per_product)

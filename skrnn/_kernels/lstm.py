@@ -106,6 +106,38 @@ def lstm_cell(g, b, c_prev, c, tc, h):
             hi[j] = o_g[j] * t
 
 
+@helper
+def lstm_cell_backward(g, tc, c_prev, dh, dc, da):
+    """The elementwise half of a step's backward, :func:`lstm_cell`'s gradients.
+
+    From the activated gates ``g`` (B, 4H), ``tc`` = tanh(c_t), ``c_prev``
+    and ``dh``, the gradient reaching h_t: writes ``da`` (B, 4H), the
+    gradient at the gate pre-activations, and turns ``dc``, the gradient
+    reaching c_t from step t + 1, into the one reaching c_{t-1}. A helper,
+    so that its arrays are distinct for LLVM (see ``config.helper``).
+    """
+    B, H = dh.shape
+    for i in range(B):
+        # Row views indexed from 0: the loops below then vectorise.
+        gi, dai, tci, cpi, dhi, dci = g[i], da[i], tc[i], c_prev[i], dh[i], dc[i]
+        i_g, f_g = vector(gi, 0, H), vector(gi, H, H)
+        g_g, o_g = vector(gi, 2 * H, H), vector(gi, 3 * H, H)
+        da_i, da_f = vector(dai, 0, H), vector(dai, H, H)
+        da_g, da_o = vector(dai, 2 * H, H), vector(dai, 3 * H, H)
+        for j in range(H):
+            dci[j] += dhi[j] * o_g[j] * (1.0 - tci[j] * tci[j])
+        for j in range(H):
+            da_i[j] = dci[j] * g_g[j] * i_g[j] * (1.0 - i_g[j])
+        for j in range(H):
+            da_f[j] = dci[j] * cpi[j] * f_g[j] * (1.0 - f_g[j])
+        for j in range(H):
+            da_g[j] = dci[j] * i_g[j] * (1.0 - g_g[j] * g_g[j])
+        for j in range(H):
+            da_o[j] = dhi[j] * tci[j] * o_g[j] * (1.0 - o_g[j])
+        for j in range(H):
+            dci[j] *= f_g[j]
+
+
 @implementation
 def lstm_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
     """The layers over a gathered minibatch ``xb`` (T, b, D), time-major;
@@ -167,26 +199,8 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
             add_into(rows(dh, p), rows(dH[t], p))
-            for i in range(p, B):
-                # Row views indexed from 0: the loops below then vectorise.
-                gi, dai, tci, cpi = Gates[t, i], dA[t, i], TC[t, i], Cs[t, i]
-                dhi, dci = dh[i], dc[i]
-                i_g, f_g = vector(gi, 0, H), vector(gi, H, H)
-                g_g, o_g = vector(gi, 2 * H, H), vector(gi, 3 * H, H)
-                da_i, da_f = vector(dai, 0, H), vector(dai, H, H)
-                da_g, da_o = vector(dai, 2 * H, H), vector(dai, 3 * H, H)
-                for j in range(H):
-                    dci[j] += dhi[j] * o_g[j] * (1.0 - tci[j] * tci[j])
-                for j in range(H):
-                    da_i[j] = dci[j] * g_g[j] * i_g[j] * (1.0 - i_g[j])
-                for j in range(H):
-                    da_f[j] = dci[j] * cpi[j] * f_g[j] * (1.0 - f_g[j])
-                for j in range(H):
-                    da_g[j] = dci[j] * i_g[j] * (1.0 - g_g[j] * g_g[j])
-                for j in range(H):
-                    da_o[j] = dhi[j] * tci[j] * o_g[j] * (1.0 - o_g[j])
-                for j in range(H):
-                    dci[j] *= f_g[j]
+            lstm_cell_backward(rows(Gates[t], p), rows(TC[t], p), rows(Cs[t], p), rows(dh, p),
+                               rows(dc, p), rows(dA[t], p))
             zero_padding_rows(dA[t], lead, t)
             t_hi = completed_block(t, T, t_stop, per_product)
             if t_hi:

@@ -177,11 +177,12 @@ def layer_input(xb, sizes, ws, w_off, keep, k):
     return view3(ws, w_off[k - 1, HS] + b * n_in, T, b, n_in), H, n_states  # hs[1:]
 
 
-@helper
+@njit(**INLINE)
 def start_backward(xb, bptt_steps, sizes, ws, s_off, d_top):
     """Seed the gradient at the top layer's outputs with ``d_top`` (b, H),
     the loss's gradient at its last output; return the first step BPTT
-    reaches (``bptt_steps`` <= 0: full BPTT, step 0)."""
+    reaches (``bptt_steps`` <= 0: full BPTT, step 0). Inlined, not a
+    helper: ``d_top`` is part of ``ws`` (see ``config.helper``)."""
     T, b, _ = xb.shape
     L = sizes.shape[0] - 2
     # The head reads the last step only: the top layer's outputs get no
