@@ -32,8 +32,9 @@ with wrapper-free helpers, ``loss_grad`` inlined into its callers and
 ``sigmoid`` and ``tanh`` not inlined in Numba's IR, a cold LSTM fit compiles
 in 7.8 s instead of 14.9 s on the Intel VM of the README. Helpers also skip
 two passes of Numba's pipeline that find nothing to do in them
-(``_SKIPPED_BY_HELPERS``), and count no references to arrays unless they
-return one (``HELPER``). Nothing a kernel calls should compile a library
+(``_SKIPPED_BY_HELPERS``), count no references to arrays unless they
+return one (``HELPER``), and promise LLVM that their array arguments
+share no memory (``noalias``: see :func:`helper`). Nothing a kernel calls should compile a library
 of its own (a NumPy function, ``reshape``, ``**``, an ``@overload`` with
 its own options): write it as a helper or an intrinsic instead
 (tests/test_integration.py checks the helpers that did).
