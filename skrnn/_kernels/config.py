@@ -34,16 +34,18 @@ in 7.8 s instead of 14.9 s on the Intel VM of the README. Helpers also skip
 two passes of Numba's pipeline that find nothing to do in them
 (``_SKIPPED_BY_HELPERS``), count no references to arrays unless they
 return one (``HELPER``), and promise LLVM that their array arguments
-share no memory (``noalias``: see :func:`helper`). Nothing a kernel calls should compile a library
-of its own (a NumPy function, ``reshape``, ``**``, an ``@overload`` with
-its own options): write it as a helper or an intrinsic instead
-(tests/test_integration.py checks the helpers that did).
+share no memory (``noalias``: see :func:`helper`). Nothing a kernel
+calls should compile a library of its own (a NumPy function,
+``reshape``, ``**``, an ``@overload`` with its own options): write it as
+a helper or an intrinsic instead (tests/test_integration.py checks the
+helpers that did).
 """
 
 import inspect
 import itertools
 import os
 
+import numpy as np
 from numba import jit, njit
 from numba.core import cgutils, errors, typed_passes, types, untyped_passes
 from numba.core.codegen import JITCodeLibrary
@@ -305,9 +307,12 @@ def _extent(a):
 
 
 def _share_memory(a, b):
-    # Whether a and b are non-empty arrays whose memory meets (compiled for
-    # _checked's functions).
-    return False
+    # Whether a and b are non-empty arrays whose memory meets: the bytes
+    # each spans overlap (what _checked's functions compile; NumPy's
+    # may_share_memory in Python).
+    if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+        return False
+    return a.size > 0 and b.size > 0 and np.may_share_memory(a, b)
 
 
 def _share_memory_typing(a, b):
