@@ -441,15 +441,17 @@ def kernel(a, b):
     recurrent.add_into(a, b)
 
 a = np.arange(12.0).reshape(4, 3)
+pairs = [(a[:2], a[2:]), (a[:2], a[1:3]), (a[:, :1], a[:, 1:2]), (a[::2], a[1::2]),
+         (a[::-1], a[:1]), (a[:1:-1], a[:2]), (a[:0], a[:0])]
 outcomes = []
-for first, second in [(a[:2], a[2:]), (a[:2], a[1:3]), (a[:, :1], a[:, 1:2]),
-                      (a[::2], a[1::2]), (a[::-1], a[:1]), (a[:1:-1], a[:2]), (a[:0], a[:0])]:
+for first, second in pairs:
     try:
         kernel(first, second)
         outcomes.append("ran")
     except ValueError as error:
         outcomes.append(str(error))
-print(json.dumps({"outcomes": outcomes, "checking": config._CHECK_DISTINCT}))
+print(json.dumps({"outcomes": outcomes, "checking": config._CHECK_DISTINCT,
+                  "in_python": [bool(config._share_memory(*pair)) for pair in pairs]}))
 """
 
 
@@ -459,14 +461,15 @@ def test_the_distinct_arrays_check_refuses_arrays_sharing_memory():
     # arguments share memory. Views of one array that do not meet pass,
     # reversed ones included; interleaved rows or columns count as meeting
     # (the check compares the bytes each array spans: a false alarm, never
-    # a missed overlap).
+    # a missed overlap). _share_memory's Python body answers the same.
     env = dict(os.environ, SKRNN_CHECK_DISTINCT="1")
     out = subprocess.run([sys.executable, "-c", _DISTINCT_PROBE], env=env, check=True,
                          capture_output=True, text=True).stdout
     probe = json.loads(out.splitlines()[-1])
     shared = "add_into: A and B share memory"
     assert probe == {"checking": True,
-                     "outcomes": ["ran", shared, shared, shared, shared, "ran", "ran"]}
+                     "outcomes": ["ran", shared, shared, shared, shared, "ran", "ran"],
+                     "in_python": [False, True, True, True, True, False, False]}
 
 
 _DISTINCT_FITS = """
