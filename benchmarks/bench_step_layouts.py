@@ -11,17 +11,18 @@ OpenBLAS the weights as its second operand, and the gradients of a block
 of steps as a matrix whose columns it reads contiguously.
 
 For each row of ``bench_speed.py`` and each cell, this script times a
-minibatch's step products in both layouts, through the BLAS call skrnn's
-kernels make (``skrnn._kernels.blas.gemm``: SciPy's OpenBLAS), each step's
-operands at its own place in arrays as large as a fit's, so that they come
-from memory as they do in a fit:
+minibatch's step products in both layouts, batch-major as skrnn's kernels
+compute them (``blas.gemm_direct``, ``recurrent.block_product``, blocks of
+``steps_per_product`` steps: SciPy's OpenBLAS, directly where the kernels
+would), feature-major through the same calls, each step's operands at
+its own place in arrays as large as a fit's, so that they come from memory
+as they do in a fit:
 
 - forward: the step's input ``[x_t | h_{t-1}]`` by the stacked weights
   (the GRU: ``h_{t-1}`` by ``W_hh``), into the step's gates;
 - backward: the step's gate gradients by ``W_hh`` transposed;
 - weight gradients: the products over blocks of steps that
-  ``recurrent.add_weight_grads`` computes (as many steps as
-  ``steps_in_cache`` puts in a block), added into one gradient.
+  ``recurrent.add_weight_grads`` computes, added into one gradient.
 
 Both layouts run the same multiply-adds; the script prints microseconds
 per step (medians of ``--repeats`` rounds, the layouts interleaved in
@@ -38,86 +39,79 @@ import statistics
 import time
 
 import numpy as np
+from bench_speed import GATES, ROWS
 from numba import njit
 from threadpoolctl import threadpool_limits
 
-from skrnn._kernels.blas import gemm
-from skrnn._kernels.recurrent import steps_in_cache
-
-#: (B, T, D, H) of bench_speed.py's rows.
-ROWS = [(32, 24, 1, 32), (64, 50, 1, 64), (32, 200, 1, 16), (256, 100, 8, 128)]
-#: Gates per cell, and whether its step multiplies the stacked [x | h].
-CELLS = {"lstm": (4, True), "gru": (3, False), "rnn": (1, True)}
+from skrnn._kernels.blas import gemm_direct
+from skrnn._kernels.recurrent import block_product, completed_block, steps_per_product
+from skrnn._threads import direct_product_size
 
 
+# The three product loops, one signature. Batch-major arrays are (T * b,
+# width), a step's (b, width) its rows t * b to (t + 1) * b (the memory of
+# the kernels' (T, b, width)); feature-major ones (width, T * b), a step's
+# (width, b) its columns t * b to (t + 1) * b.
 @njit(cache=True)
-def forward(S, W, Z, B, T, feature_major):
-    # Z[t] = S[t] @ W (batch-major: S (T*B, K), Z (T*B, G));
-    # Z[:, t] = W^T @ S[:, t] (feature-major: S (K, T*B), W is W^T (G, K)).
+def forward(S, W, Z, B, T, per_block, direct, feature_major):
+    # Z[t] = S[t] @ W; feature-major, Z[:, t] = W^T @ S[:, t] (W given as W^T).
     for t in range(T):
         if feature_major:
-            gemm(W, S[:, t * B:(t + 1) * B], Z[:, t * B:(t + 1) * B], 0.0)
+            gemm_direct(W, S[:, t * B:(t + 1) * B], Z[:, t * B:(t + 1) * B], 0.0, direct)
         else:
-            gemm(S[t * B:(t + 1) * B], W, Z[t * B:(t + 1) * B], 0.0)
+            gemm_direct(S[t * B:(t + 1) * B], W, Z[t * B:(t + 1) * B], 0.0, direct)
 
 
 @njit(cache=True)
-def backward(dZ, W_t, dH, B, T, feature_major):
-    # dH = dZ[t] @ W_hh^T, every step (feature-major: dH^T = W_hh @ dZ[:, t]).
-    for t in range(T):
+def backward(dZ, W_t, dH, B, T, per_block, direct, feature_major):
+    # dH = dZ[t] @ W_hh^T, last step first; feature-major, dH^T = W_hh @ dZ[:, t].
+    for t in range(T - 1, -1, -1):
         if feature_major:
-            gemm(W_t, dZ[:, t * B:(t + 1) * B], dH, 0.0)
+            gemm_direct(W_t, dZ[:, t * B:(t + 1) * B], dH, 0.0, direct)
         else:
-            gemm(dZ[t * B:(t + 1) * B], W_t, dH, 0.0)
+            gemm_direct(dZ[t * B:(t + 1) * B], W_t, dH, 0.0, direct)
 
 
 @njit(cache=True)
-def weight_grads(S, dZ, dW, B, T, per_block, feature_major):
-    # dW += S[block]^T @ dZ[block] (feature-major: dW^T += dZ[:, block] @ S[:, block]^T).
-    for t in range(0, T, per_block):
-        stop = min(T, t + per_block) * B
-        if feature_major:
-            gemm(dZ[:, t * B:stop], S[:, t * B:stop].T, dW, 1.0)
-        else:
-            gemm(S[t * B:stop].T, dZ[t * B:stop], dW, 1.0)
+def weight_grads(S, dZ, dW, B, T, per_block, direct, feature_major):
+    # dW += S[block]^T @ dZ[block] for each block of steps the backward
+    # completes; feature-major, dW^T += dZ[:, block] @ S[:, block]^T.
+    for t in range(T - 1, -1, -1):
+        t_hi = completed_block(t, T, 0, per_block)
+        if t_hi and feature_major:
+            gemm_direct(dZ[:, t * B:t_hi * B], S[:, t * B:t_hi * B].T, dW,
+                        0.0 if t_hi == T else 1.0, direct)
+        elif t_hi:
+            block_product(S.reshape((T, B, S.shape[1])), dZ.reshape((T, B, dZ.shape[1])), t,
+                          t_hi, dW, t_hi == T, direct)
 
 
-def operands(B, T, D, H, cell, dtype, rng):
-    """Each product's arrays in both layouts: {name: (batch-major, feature-major)}."""
-    gates, stacked = CELLS[cell]
-    K, G = (D + H if stacked else H), gates * H
+PRODUCTS = {"forward": forward, "backward": backward, "weight gradients": weight_grads}
+
+
+def operands(B, T, D, H, cell, dtype, rng, direct):
+    """Each product's arrays in both layouts, {name: (batch-major,
+    feature-major)}; its multiply-add FLOPs a step; the steps of a block of
+    weight gradients, as the kernels choose them."""
+    K, G = (H if cell == "gru" else D + H), GATES[cell] * H
 
     def rand(*shape):
         return rng.uniform(-0.5, 0.5, size=shape).astype(dtype)
 
-    S, dZ = rand(T * B, K), rand(T * B, G)
-    W, W_hh = rand(K, G), rand(H, G)
-    per_block = int(steps_in_cache(B, K, G, np.dtype(dtype).itemsize))
-    return {
+    def feature_major(a):  # (T * b, width) -> (width, T * b)
+        return np.ascontiguousarray(a.T)
+
+    S, dZ, W, W_hh = rand(T * B, K), rand(T * B, G), rand(K, G), rand(H, G)
+    arrays = {
         "forward": ((S, W, np.zeros((T * B, G), dtype)),
-                    (np.ascontiguousarray(S.T), np.ascontiguousarray(W.T),
-                     np.zeros((G, T * B), dtype))),
+                    (feature_major(S), np.ascontiguousarray(W.T), np.zeros((G, T * B), dtype))),
         "backward": ((dZ, np.ascontiguousarray(W_hh.T), np.zeros((B, H), dtype)),
-                     (np.ascontiguousarray(dZ.T), W_hh, np.zeros((H, B), dtype))),
+                     (feature_major(dZ), W_hh, np.zeros((H, B), dtype))),
         "weight gradients": ((S, dZ, np.zeros((K, G), dtype)),
-                             (np.ascontiguousarray(S.T), np.ascontiguousarray(dZ.T),
-                              np.zeros((G, K), dtype))),
-    }, 2 * B * K * G, 2 * B * G * H, per_block
-
-
-def time_step(kind, arrays, B, T, per_block, feature_major):
-    """Seconds a step of one product kind takes over one minibatch."""
-    tic = time.perf_counter()
-    if kind == "forward":
-        S, W, Z = arrays
-        forward(S, W, Z, B, T, feature_major)
-    elif kind == "backward":
-        dZ, W_t, dH = arrays
-        backward(dZ, W_t, dH, B, T, feature_major)
-    else:
-        S, dZ, dW = arrays
-        weight_grads(S, dZ, dW, B, T, per_block, feature_major)
-    return (time.perf_counter() - tic) / T
+                             (feature_major(S), feature_major(dZ), np.zeros((G, K), dtype))),
+    }
+    flops = {"forward": 2 * B * K * G, "backward": 2 * B * G * H, "weight gradients": 2 * B * K * G}
+    return arrays, flops, steps_per_product(B, K, G, dtype.itemsize, direct)
 
 
 def main():
@@ -127,24 +121,26 @@ def main():
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     dtype = np.dtype(args.dtype)
+    direct = direct_product_size()
     rng = np.random.RandomState(0)
     results = []
     with threadpool_limits(1):
         for B, T, D, H in ROWS:
-            for cell in CELLS:
-                arrays, fwd_flops, bwd_flops, per_block = operands(B, T, D, H, cell, dtype, rng)
-                flops = {"forward": fwd_flops, "backward": bwd_flops,
-                         "weight gradients": fwd_flops if CELLS[cell][1] else bwd_flops}
-                for kind, (batch_major, feature_major) in arrays.items():
-                    times = {False: [], True: []}
-                    for fm, a in ((False, batch_major), (True, feature_major)):
-                        time_step(kind, a, B, T, per_block, fm)  # compile, first touch
+            for cell in GATES:
+                arrays, flops, per_block = operands(B, T, D, H, cell, dtype, rng, direct)
+                for kind, layouts in arrays.items():
+                    def step(fm):
+                        # Seconds a step of this product takes over one minibatch.
+                        tic = time.perf_counter()
+                        PRODUCTS[kind](*layouts[fm], B, T, per_block, direct, bool(fm))
+                        return (time.perf_counter() - tic) / T
+
+                    step(0), step(1)  # compile, first touch
+                    times = ([], [])
                     for r in range(args.repeats):
-                        order = (False, True) if r % 2 == 0 else (True, False)
-                        for fm in order:
-                            a = feature_major if fm else batch_major
-                            times[fm].append(time_step(kind, a, B, T, per_block, fm))
-                    bm, fm = statistics.median(times[False]), statistics.median(times[True])
+                        for fm in ((0, 1) if r % 2 == 0 else (1, 0)):
+                            times[fm].append(step(fm))
+                    bm, fm = statistics.median(times[0]), statistics.median(times[1])
                     results.append(dict(row=f"{B}/{T}/{D}/{H}", cell=cell, dtype=str(dtype),
                                         product=kind, steps_per_block=per_block,
                                         batch_major_us=bm * 1e6, feature_major_us=fm * 1e6,
@@ -157,8 +153,8 @@ def main():
                           flush=True)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"dtype": str(dtype), "repeats": args.repeats, "results": results}, f,
-                      indent=1)
+            json.dump({"dtype": str(dtype), "direct": direct, "repeats": args.repeats,
+                       "results": results}, f, indent=1)
 
 
 if __name__ == "__main__":
