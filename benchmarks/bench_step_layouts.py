@@ -120,6 +120,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
     dtype = np.dtype(args.dtype)
     direct = direct_product_size()
     rng = np.random.RandomState(0)
