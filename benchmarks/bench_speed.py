@@ -324,7 +324,8 @@ def _forward_products(x, W_ih, h, W_hh, g, T, chunks, direct):
 @njit(cache=True, nogil=True)
 def _stacked_forward_products(xh, W, g, T, chunks, direct):
     # The same for the LSTM and the RNN: one product a step, [x_t | h_{t-1}]
-    # by W_ih stacked over W_hh.
+    # by W_ih stacked over W_hh (the LSTM's, feature-major, W^T @ [x_t ;
+    # h_{t-1}], passed as ``xh`` and ``W``).
     for _ in range(chunks):
         for _ in range(T):
             gemm_direct(xh, W, g, 0.0, direct)
@@ -371,6 +372,18 @@ def _stacked_training_products(xh, W, W_hh_T, g, dh, XH_all, dA_all, dW, T, dire
         gemm_direct(g, W_hh_T, dh, 0.0, direct)
 
 
+@njit(cache=True, nogil=True)
+def _feature_major_training_products(W_t, xh, g, W_hh, dh, XH_all, dA_all, dW_t, T, direct):
+    # The same for the LSTM, whose values are feature-major (each step's
+    # (width, b)): the forward's W^T @ [x_t ; h_{t-1}], then per step (last
+    # first) the weight gradients dA_t @ [x_t ; h_{t-1}]^T added into dW^T
+    # and the backward's recurrent product W_hh @ dA_t.
+    _stacked_forward_products(W_t, xh, g, T, 1, direct)
+    for t in range(T - 1, -1, -1):
+        gemm_direct(dA_all[t], XH_all[t].T, dW_t, 0.0 if t == T - 1 else 1.0, direct)
+        gemm_direct(W_hh, dA_all[t], dh, 0.0, direct)
+
+
 def training_floor(model, cell, B, T, D, H, dtype, n_batches, repeats):
     """Seconds of one epoch's matrix products alone (the same shapes, the
     same BLAS, called from compiled code: no Python in between), as the
@@ -387,10 +400,15 @@ def training_floor(model, cell, B, T, D, H, dtype, n_batches, repeats):
     def a(*shape):
         return rng.normal(size=shape).astype(dtype)
 
+    K = D + H
     if cell == "gru":
         products = _training_products
         arrays = (a(B, D), a(D, G), a(B, H), a(H, G), a(G, H), a(B, G), a(B, H), a(T, B, D),
                   a(T, B, H), a(T, B, G), a(D, G), a(H, G), T, direct)
+    elif cell == "lstm":
+        products = _feature_major_training_products
+        arrays = (a(G, K), a(K, B), a(G, B), a(H, G), a(H, B), a(T, K, B), a(T, G, B), a(G, K),
+                  T, direct)
     else:
         products = _stacked_training_products
         arrays = (a(B, D + H), a(D + H, G), a(G, H), a(B, G), a(B, H), a(T, B, D + H),
@@ -421,7 +439,10 @@ def predict_floor(model, cell, n, T, D, H, dtype, repeats):
         if cell == "gru":
             arrays = (a(b, D), a(D, G), a(b, H), a(H, G), a(b, G), T, chunks, direct)
             return lambda: _forward_products(*arrays)
-        arrays = (a(b, D + H), a(D + H, G), a(b, G), T, chunks, direct)
+        if cell == "lstm" and b > 1:  # feature-major: W^T @ [x_t ; h_{t-1}]
+            arrays = (a(G, D + H), a(D + H, b), a(G, b), T, chunks, direct)
+        else:
+            arrays = (a(b, D + H), a(D + H, G), a(b, G), T, chunks, direct)
         return lambda: _stacked_forward_products(*arrays)
 
     full, rest = divmod(n, batch)

@@ -26,7 +26,17 @@ from ._kernels.blas import direct_rows
 from ._kernels.dense import WEIGHTS as HEAD_WEIGHTS
 from ._kernels.dense import Dense
 from ._kernels.gru import GRU
-from ._kernels.layout import CARRY, GRAD, KEPT, OUTPUTS, SHARED, STACKED, STEPS, TRANSPOSED
+from ._kernels.layout import (
+    CARRY,
+    GRAD,
+    KEPT,
+    OUTPUTS,
+    SHARED,
+    STACKED,
+    STEPS,
+    TRANSPOSED,
+    WEIGHTS_T,
+)
 from ._kernels.losses import LOSS_CODES, Loss, add_penalty
 from ._kernels.lstm import LSTM
 from ._kernels.rnn import RNN
@@ -71,6 +81,16 @@ _PREDICT_PIECES = 8
 # whole predict of one sequence; a smaller allocation that fails is
 # NumPy's own MemoryError, not the operating system killing the process.
 _CHECKED_ABOVE_BYTES = 64 * 2**20
+
+
+def _row_width(width, n_in, H):
+    # A workspace row's width in values (see layout.named): a multiple of H,
+    # STACKED (n_in + H) or (m, STACKED).
+    if width == STACKED:
+        return n_in + H
+    if isinstance(width, tuple):
+        return width[0] * (n_in + H)
+    return width * H
 
 
 def available_memory():
@@ -375,8 +395,9 @@ class Network:
                 GRAD: (T if training else 0) * B,
                 CARRY: B if training else 0,
                 TRANSPOSED: H if training else 0,
+                WEIGHTS_T: H,
             }
-            layer_rows.append([rows[length] * (n_in + H if width == STACKED else width * H)
+            layer_rows.append([rows[length] * _row_width(width, n_in, H)
                                for length, width in self._rows])
         n_out, n_last = sizes[-1], sizes[-2]
         grad = int(training and self.recurrent)
@@ -405,7 +426,10 @@ class Network:
         if key not in self._predict_chunks:  # remembered, as the layouts
             if len(self._predict_chunks) >= 64:
                 self._predict_chunks.clear()
-            per_sequence = self._workspace_layout(n_timesteps, 1, False)[0]
+            # The values a workspace holds per sequence: not the LSTM's
+            # transposed weights, which its steps read instead of the weights.
+            one = self._workspace_layout(n_timesteps, 1, False)[0]
+            per_sequence = self._workspace_layout(n_timesteps, 2, False)[0] - one
             fit = _PREDICT_WORKSPACE_BYTES // (per_sequence * np.dtype(dtype).itemsize)
             direct = direct_rows(self._step_product, 1, self.kernel_net.direct)
             self._predict_chunks[key] = max(1, min(fit, direct) if direct else fit)

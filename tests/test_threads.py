@@ -414,6 +414,20 @@ def test_predict_chunks_are_products_the_blas_computes_directly(direct, units, f
     assert chunk == rows if direct else chunk > rows
 
 
+def test_predict_chunks_count_only_what_each_sequence_adds():
+    # The LSTM's workspace holds its weights transposed once, whatever the
+    # chunk: a chunk takes as many sequences as their own values fit in the
+    # budget (with the weights counted, the 128-unit float64 LSTM's chunks
+    # would hold half as many).
+    net = _network.Network("lstm", 8, (128,), 1)
+    net.kernel_net = net.kernel_net._replace(direct=np.int64(0))
+    one, two = (net._workspace_layout(100, b, False)[0] for b in (1, 2))
+    per_sequence = (two - one) * 8
+    assert one - (two - one) >= 4 * 128 * (8 + 128)
+    chunk = net._predict_batch_size(100, 10**6, np.float64)
+    assert chunk * per_sequence <= _network._PREDICT_WORKSPACE_BYTES < (chunk + 1) * per_sequence
+
+
 def test_a_split_predict_runs_the_chunks_predict_chunks_reports(split_every_minibatch,
                                                                  monkeypatch):
     # The speed benchmark times these chunks' products as predict's floor.

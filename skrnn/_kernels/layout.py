@@ -26,8 +26,14 @@ CARRY = "carry"  # one step of gradient carried back in time: training only
 #: predict; room for a recurrent weight matrix, transposed.
 TRANSPOSED = "transposed"
 
+#: Not timesteps: H rows in training and in predict (room for a layer's
+#: weights transposed, with a width ``(m, STACKED)``).
+WEIGHTS_T = "weights_t"
+
 #: The width of a row holding a step's input beside the previous state
-#: (n_in + H columns), the operand of a product with stacked weights.
+#: (n_in + H columns), the operand of a product with stacked weights; a
+#: width ``(m, STACKED)`` is m times that (the stacked weights transposed,
+#: ``m * H`` rows of n_in + H, over a length of H).
 STACKED = "stacked"
 
 
@@ -42,7 +48,8 @@ def named(**specs):
     ``skrnn._network``.
 
     Workspace rows are ``name=(length, width)``: a length above, a width in
-    multiples of the layer's hidden size (or ``STACKED``: n_in + H). Weight
+    multiples of the layer's hidden size (or ``STACKED``: n_in + H, or
+    ``(m, STACKED)``: m * (n_in + H)). Weight
     arrays are ``name=(rows, width, init)``: ``rows`` is ``"inputs"`` or
     ``"hidden"`` for a matrix (n_in or H rows, penalised by ``alpha``) or
     ``None`` for a bias vector (not penalised), ``width`` in multiples of
@@ -138,6 +145,31 @@ def rows(typingctx, a, start):
 
 
 @intrinsic
+def columns_from(typingctx, a, start):
+    """``a[:, start:]`` of a C-contiguous matrix, ``0 <= start <= a.shape[1]``:
+    the columns of the sequences a feature-major step computes (its first
+    ``start`` are padding; see ``lstm``), without a slice's bound clamping.
+    Its rows lie ``a.shape[1]`` values apart: layout "A", as ``blas.gemm``
+    reads every operand."""
+    if not isinstance(a, types.Array) or a.layout != "C" or a.ndim != 2 or not isinstance(
+            start, types.Integer):
+        return None
+    view = a.copy(layout="A")
+
+    def codegen(context, builder, sig, args):
+        src = context.make_array(sig.args[0])(context, builder, args[0])
+        first = context.cast(builder, args[1], sig.args[1], types.intp)
+        n_rows, n_cols = cgutils.unpack_tuple(builder, src.shape)
+        data = builder.gep(src.data, [first])
+        out = context.make_array(view)(context, builder)
+        context.populate_array(out, data=data, shape=[n_rows, builder.sub(n_cols, first)],
+                               strides=src.strides, itemsize=src.itemsize, meminfo=None)
+        return out._getvalue()
+
+    return view(a, start), codegen
+
+
+@intrinsic
 def zero(typingctx, a):
     """``a[...] = 0`` of a C-contiguous float array, as one ``memset``: the
     assignment ``a[:] = 0.0`` compiled a loop nest per array it filled."""
@@ -160,6 +192,9 @@ if config.DISABLE_JIT:  # Python bodies, as slices of ``a``
 
     def zero(a):
         a[...] = 0
+
+    def columns_from(a, start):
+        return a[:, start:]
 
     def vector(a, off, n):
         return a.reshape(-1)[off : off + n]

@@ -1,30 +1,39 @@
 """LSTM layer, gates in PyTorch's order: input, forget, cell candidate, output.
 
     a_t = x_t @ W_ih + h_{t-1} @ W_hh + b          (B, 4H)
-        = [x_t | h_{t-1}] @ [W_ih; W_hh] + b     (one product: stack_step)
+        = [x_t | h_{t-1}] @ [W_ih; W_hh] + b     (one product)
     i, f, o = sigmoid(a_i), sigmoid(a_f), sigmoid(a_o);  g = tanh(a_g)
     c_t = f * c_{t-1} + i * g;   h_t = o * tanh(c_t)
 
-Elementwise work is split into loops over contiguous rows, each computing
-one value per element (which it may write to two arrays): those vectorise,
-a fused loop computing several values (a gate's activation and its use)
-does not.
+The layer keeps its values feature-major: each step's gates, states and
+gradients a block (width, b), C-contiguous, sequence i its column i. The
+step's products then give the BLAS the weights (forward), or the gate
+gradients (weight gradients), as the operand it packs fast: SciPy's
+OpenBLAS packs both operands of every product, and with its Haswell
+kernels (AVX2) only the row-major product's left operand, rows contiguous,
+with a fast copy (``sgemm_oncopy``); batch-major, the weights and the
+gate gradients were the right operand, 4H wide, copied at a third of the
+kernel's speed at every step (README, Performance).
+
+Elementwise work is split into loops over contiguous vectors (a step's
+whole block), each computing one value per element (which it may write to
+two arrays): those vectorise, a fused loop computing several values (a
+gate's activation and its use) does not.
 """
 
 from typing import NamedTuple
 
-from numba import njit
-
-from .activations import LOGISTIC, TANH, activate_vector, tanh
+from .activations import LOGISTIC, TANH, activate_vector, sigmoid, tanh
 from .blas import gemm_direct
-from .config import INLINE, helper, implementation
+from .config import helper, implementation
 from .layout import (
     CARRY,
     GRAD,
     KEPT,
     STACKED,
     STEPS,
-    TRANSPOSED,
+    WEIGHTS_T,
+    columns_from,
     named,
     rows,
     vector,
@@ -33,20 +42,13 @@ from .layout import (
     zero,
 )
 from .recurrent import (
-    add_into,
-    add_weight_grads,
     cell_rows,
-    completed_block,
     first_real_row,
-    gradient_below,
     layer_gradients,
     layer_input,
     recurrent_cell,
-    stack_step,
     start_backward,
-    steps_per_product,
     transpose,
-    zero_padding_rows,
 )
 
 # W_ih and W_hh adjacent, in this order: the kernels view them as one
@@ -57,85 +59,130 @@ WEIGHTS = named(
     b=(None, 4, "forget_gate_one"),
 )
 
+# Feature-major (see the module's docstring): each step's block is
+# (width, b), C-contiguous, but ``hs``, which the shared helpers read
+# batch-major (the layer above's input, the head's).
 ROWS = cell_rows(
     cs=(KEPT, 1),  # cell states c_t
-    xh=(STEPS, STACKED),  # [x_t | h_{t-1}], the operand of the step's product
+    xh=(KEPT, STACKED),  # [x_t ; h_{t-1}], the operand of step t's product
     gates=(STEPS, 4),  # activated gates i, f, g, o
     tc=(STEPS, 1),  # tanh(c_t)
     dz=(GRAD, 4),  # gradient at the gate pre-activations
     carry_h=(CARRY, 1),  # gradient reaching h_t from step t + 1
     carry_c=(CARRY, 1),  # gradient reaching c_t from step t + 1
-    w_hh_t=(TRANSPOSED, 4),  # W_hh.T (4H, H), for the backward's products
+    w_t=(WEIGHTS_T, (4, STACKED)),  # [W_ih; W_hh].T (4H, n_in + H), then dW.T
 )
 
 
-@njit(**INLINE)
-def lstm_step(xh, W, b, h, c_prev, c, g, tc, direct):
-    """One step: gates ``g`` (B, 4H), cell state ``c``, tanh(c) ``tc`` and
-    ``h`` from ``xh`` = [x_t | h_{t-1}] (B, D + H) and ``c_prev``, all
-    arrays distinct: one product with W = [W_ih; W_hh] (D + H, 4H)."""
-    gemm_direct(xh, W, g, 0.0, direct)
-    lstm_cell(g, b, c_prev, c, tc, h)
-
-
 @helper
-def lstm_cell(g, b, c_prev, c, tc, h):
-    """The elementwise half of a step.
+def lstm_cell(g, bias, c_prev, c, tc, h):
+    """The elementwise half of a step, on its feature-major blocks.
 
-    g : (B, 4H) gate pre-activations without the bias, activated in place;
-    then c = f * c_prev + i * g_cand, tc = tanh(c), h = o * tc.
+    g : (4H, b) gate pre-activations without the bias, activated in place;
+    then c = f * c_prev + i * g_cand, tc = tanh(c), h = o * tc, all (H, b).
+    The last three loops run over each block as one vector.
     """
-    B, H = h.shape
-    for i in range(B):
-        gi = g[i]
-        activate_vector(vector(gi, 0, 2 * H), vector(b, 0, 2 * H), LOGISTIC)  # input, forget
-        activate_vector(vector(gi, 2 * H, H), vector(b, 2 * H, H), TANH)  # cell candidate
-        activate_vector(vector(gi, 3 * H, H), vector(b, 3 * H, H), LOGISTIC)  # output gate
-    for i in range(B):
-        gi, cp, ci = g[i], c_prev[i], c[i]
-        i_g, f_g, g_g = vector(gi, 0, H), vector(gi, H, H), vector(gi, 2 * H, H)
-        for j in range(H):
-            ci[j] = f_g[j] * cp[j] + i_g[j] * g_g[j]
-    for i in range(B):
+    G, B = g.shape
+    H = G // 4
+    if B == 1:  # one sequence: the gates are one vector, as batch-major
+        gates = vector(g, 0, G)
+        activate_vector(vector(gates, 0, 2 * H), vector(bias, 0, 2 * H), LOGISTIC)
+        activate_vector(vector(gates, 2 * H, H), vector(bias, 2 * H, H), TANH)
+        activate_vector(vector(gates, 3 * H, H), vector(bias, 3 * H, H), LOGISTIC)
+    else:
+        for j in range(G):
+            row, b_j = g[j], bias[j]
+            if 2 * H <= j < 3 * H:  # the cell candidate
+                for i in range(B):
+                    row[i] = tanh(row[i] + b_j)
+            else:
+                for i in range(B):
+                    row[i] = sigmoid(row[i] + b_j)
+    n = H * B
+    gates, cp, cs = vector(g, 0, G * B), vector(c_prev, 0, n), vector(c, 0, n)
+    for j in range(n):
+        cs[j] = gates[n + j] * cp[j] + gates[j] * gates[2 * n + j]
+    tcs, hs = vector(tc, 0, n), vector(h, 0, n)
+    for j in range(n):
         # tanh(c) and h in one loop: it still vectorises, and a step of the
         # 64/50/1/64 float32 LSTM's predict took 1% less than in two.
-        o_g, ci, tci, hi = vector(g[i], 3 * H, H), c[i], tc[i], h[i]
-        for j in range(H):
-            t = tanh(ci[j])
-            tci[j] = t
-            hi[j] = o_g[j] * t
+        t = tanh(cs[j])
+        tcs[j] = t
+        hs[j] = gates[3 * n + j] * t
 
 
 @helper
 def lstm_cell_backward(g, tc, c_prev, dh, dc, da):
     """The elementwise half of a step's backward, :func:`lstm_cell`'s gradients.
 
-    From the activated gates ``g`` (B, 4H), ``tc`` = tanh(c_t), ``c_prev``
-    and ``dh``, the gradient reaching h_t: writes ``da`` (B, 4H), the
+    From the activated gates ``g`` (4H, b), ``tc`` = tanh(c_t), ``c_prev``
+    and ``dh`` (H, b), the gradient reaching h_t: writes ``da`` (4H, b), the
     gradient at the gate pre-activations, and turns ``dc``, the gradient
-    reaching c_t from step t + 1, into the one reaching c_{t-1}. A helper,
-    so that its arrays are distinct for LLVM (see ``config.helper``).
+    reaching c_t from step t + 1, into the one reaching c_{t-1}. Each block
+    is one vector. A helper, so that its arrays are distinct for LLVM (see
+    ``config.helper``).
     """
-    B, H = dh.shape
-    for i in range(B):
-        # Row views indexed from 0: the loops below then vectorise.
-        gi, dai, tci, cpi, dhi, dci = g[i], da[i], tc[i], c_prev[i], dh[i], dc[i]
-        i_g, f_g = vector(gi, 0, H), vector(gi, H, H)
-        g_g, o_g = vector(gi, 2 * H, H), vector(gi, 3 * H, H)
-        da_i, da_f = vector(dai, 0, H), vector(dai, H, H)
-        da_g, da_o = vector(dai, 2 * H, H), vector(dai, 3 * H, H)
-        for j in range(H):
-            dci[j] += dhi[j] * o_g[j] * (1.0 - tci[j] * tci[j])
-        for j in range(H):
-            da_i[j] = dci[j] * g_g[j] * i_g[j] * (1.0 - i_g[j])
-        for j in range(H):
-            da_f[j] = dci[j] * cpi[j] * f_g[j] * (1.0 - f_g[j])
-        for j in range(H):
-            da_g[j] = dci[j] * i_g[j] * (1.0 - g_g[j] * g_g[j])
-        for j in range(H):
-            da_o[j] = dhi[j] * tci[j] * o_g[j] * (1.0 - o_g[j])
-        for j in range(H):
-            dci[j] *= f_g[j]
+    n = dh.shape[0] * dh.shape[1]
+    gi, dai, tci, cpi = vector(g, 0, 4 * n), vector(da, 0, 4 * n), vector(tc, 0, n), \
+        vector(c_prev, 0, n)
+    dhi, dci = vector(dh, 0, n), vector(dc, 0, n)
+    # Views indexed from 0: the loops below then vectorise.
+    i_g, f_g, g_g, o_g = vector(gi, 0, n), vector(gi, n, n), vector(gi, 2 * n, n), \
+        vector(gi, 3 * n, n)
+    da_i, da_f, da_g, da_o = vector(dai, 0, n), vector(dai, n, n), vector(dai, 2 * n, n), \
+        vector(dai, 3 * n, n)
+    for j in range(n):
+        dci[j] += dhi[j] * o_g[j] * (1.0 - tci[j] * tci[j])
+    for j in range(n):
+        da_i[j] = dci[j] * g_g[j] * i_g[j] * (1.0 - i_g[j])
+    for j in range(n):
+        da_f[j] = dci[j] * cpi[j] * f_g[j] * (1.0 - f_g[j])
+    for j in range(n):
+        da_g[j] = dci[j] * i_g[j] * (1.0 - g_g[j] * g_g[j])
+    for j in range(n):
+        da_o[j] = dhi[j] * tci[j] * o_g[j] * (1.0 - o_g[j])
+    for j in range(n):
+        dci[j] *= f_g[j]
+
+
+@helper
+def zero_padding_columns(A, lead, t, start):
+    """Zero the columns ``start`` on of ``A`` (m, b) whose sequence is still
+    in its padding at step ``t`` (``t < lead[i]``): :func:`recurrent.
+    zero_padding_rows` for a feature-major block."""
+    for i in range(start, A.shape[1]):
+        if t < lead[i]:
+            for j in range(A.shape[0]):
+                A[j, i] = 0.0
+
+
+@helper
+def zero_columns(A, stop):
+    """A[:, :stop] = 0: the padding columns of a step's gates, which its
+    product does not write, before the elementwise loops read the block."""
+    for j in range(A.shape[0]):
+        for i in range(stop):
+            A[j, i] = 0.0
+
+
+@helper
+def add_transposed(A, B, start):
+    """A[:, start:] += B[start:].T, A (m, b), B (b, m): a step's gradient
+    reaching h_t from the layer above, batch-major, into the carried one."""
+    for i in range(start, B.shape[0]):
+        for j in range(B.shape[1]):
+            A[j, i] += B[i, j]
+
+
+@helper
+def add_row_sums(A, start, out):
+    """out += the sums of A[:, start:]'s rows: a step's bias gradients."""
+    for j in range(A.shape[0]):
+        row = A[j]
+        total = 0.0
+        for i in range(start, A.shape[1]):
+            total += row[i]
+        out[j] += total
 
 
 @implementation
@@ -143,31 +190,53 @@ def lstm_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
     """The layers over a gathered minibatch ``xb`` (T, b, D), time-major;
     ``recurrent.top_output`` then views the top layer's last output (see
     ``train.network_forward`` and ``recurrent.layer_input``). Without
-    ``keep``, two cell states and one step's gates are kept."""
-    for k in range(sizes.shape[0] - 2):
+    ``keep``, two cell states and one step's gates are kept.
+
+    Each step's product is W^T (4H, K) @ [x_t ; h_{t-1}] (K, b), K = n_in
+    + H, with a copy of W^T made once a minibatch (of one sequence, the
+    product [x_t | h_{t-1}] (1, K) @ W, the same values). A step
+    computes the columns of the sequences past their padding; the padding
+    columns of its gates are zeroed, of its states zeroed after it. Its
+    input is copied in transposed, its state out (into ``hs``) where the
+    layer above or the head reads it: at every step below the top layer,
+    at the last one at the top.
+    """
+    L = sizes.shape[0] - 2
+    for k in range(L):
         inp, H, n_states = layer_input(xb, sizes, ws, w_off, keep, k)
         T, b, n_in = inp.shape
         G = 4 * H
+        K = n_in + H
         kept = T + 1 if keep else 2
         steps = T if keep else 1
-        W = view2(params, p_off[k, WEIGHTS.W_ih], n_in + H, G)  # W_ih over W_hh
+        W = view2(params, p_off[k, WEIGHTS.W_ih], K, G)  # W_ih over W_hh
         bias = vector(params, p_off[k, WEIGHTS.b], G)
+        W_t = view2(ws, w_off[k, ROWS.w_t], G, K)
+        if b > 1:
+            transpose(W, W_t)
         Hs = view3(ws, w_off[k, ROWS.hs], n_states, b, H)
-        Cs = view3(ws, w_off[k, ROWS.cs], kept, b, H)
-        XH = view3(ws, w_off[k, ROWS.xh], steps, b, n_in + H)
-        Gt = view3(ws, w_off[k, ROWS.gates], steps, b, G)
-        TCk = view3(ws, w_off[k, ROWS.tc], steps, b, H)
-        zero(Hs[0])
+        Cs = view3(ws, w_off[k, ROWS.cs], kept, H, b)
+        XH = view3(ws, w_off[k, ROWS.xh], kept, K, b)
+        Gt = view3(ws, w_off[k, ROWS.gates], steps, G, b)
+        TCk = view3(ws, w_off[k, ROWS.tc], steps, H, b)
+        zero(view2(XH[0], n_in * b, H, b))  # h_0
         zero(Cs[0])
         for t in range(T):
             p = first_real_row(lead, t)
-            # Every row, padding included: the weight gradients read them all.
-            stack_step(inp[t], Hs[t % n_states], XH[t % steps])
-            lstm_step(rows(XH[t % steps], p), W, bias, rows(Hs[(t + 1) % n_states], p),
-                      rows(Cs[t % kept], p), rows(Cs[(t + 1) % kept], p),
-                      rows(Gt[t % steps], p), rows(TCk[t % steps], p), net.direct)
-            zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
-            zero_padding_rows(Cs[(t + 1) % kept], lead, t)
+            xh = XH[t % kept]
+            h = view2(XH[(t + 1) % kept], n_in * b, H, b)
+            g = Gt[t % steps]
+            transpose(inp[t], view2(xh, 0, n_in, b))  # x_t, padding columns included
+            if b > 1:
+                gemm_direct(W_t, columns_from(xh, p), columns_from(g, p), 0.0, net.direct)
+            else:  # one sequence (no padding): both layouts are one row, W needs no copy
+                gemm_direct(view2(xh, 0, 1, K), W, view2(g, 0, 1, G), 0.0, net.direct)
+            zero_columns(g, p)
+            lstm_cell(g, bias, Cs[t % kept], Cs[(t + 1) % kept], TCk[t % steps], h)
+            zero_padding_columns(h, lead, t, 0)
+            zero_padding_columns(Cs[(t + 1) % kept], lead, t, 0)
+            if k < L - 1 or t == T - 1:
+                transpose(h, Hs[(t + 1) % n_states])
 
 
 @implementation
@@ -175,40 +244,50 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
                   lead):
     """Backpropagation through time, top layer first, from ``d_top`` (see
     ``train.network_backward`` and ``recurrent.layer_gradients``), through
-    the hidden and the cell state alike."""
+    the hidden and the cell state alike, feature-major as the forward.
+
+    Each step's products: its weight gradients dW^T += dA_t (4H, b) @
+    [x_t ; h_{t-1}]^T, added into the row of the forward's W^T (whose
+    transpose is then written into ``grad``), and the gradient reaching
+    h_{t-1}, W_hh (H, 4H) @ dA_t; the layer below's, dA_t^T @ W_ih^T, is
+    written batch-major at each step.
+    """
     t_stop = start_backward(xb, bptt_steps, sizes, ws, s_off, d_top)
-    for k in range(sizes.shape[0] - 3, -1, -1):
+    L = sizes.shape[0] - 2
+    for k in range(L - 1, -1, -1):
         inp, H, dH, dX = layer_gradients(xb, sizes, ws, w_off, s_off, k)
         T, B, n_in = inp.shape
         G = 4 * H
+        K = n_in + H
         W_ih = view2(params, p_off[k, WEIGHTS.W_ih], n_in, G)
-        W_hh_T = view2(ws, w_off[k, ROWS.w_hh_t], G, H)
-        transpose(view2(params, p_off[k, WEIGHTS.W_hh], H, G), W_hh_T)
-        Cs = view3(ws, w_off[k, ROWS.cs], T + 1, B, H)
-        Gates = view3(ws, w_off[k, ROWS.gates], T, B, G)
-        TC = view3(ws, w_off[k, ROWS.tc], T, B, H)
-        dA = view3(ws, w_off[k, ROWS.dz], T, B, G)
-        dh = view2(ws, w_off[k, ROWS.carry_h], B, H)
-        dc = view2(ws, w_off[k, ROWS.carry_c], B, H)
-        XH = view3(ws, w_off[k, ROWS.xh], T, B, n_in + H)
-        dW = view2(grad, p_off[k, WEIGHTS.W_ih], n_in + H, G)  # [dW_ih; dW_hh]
+        W_hh = view2(params, p_off[k, WEIGHTS.W_hh], H, G)
+        Cs = view3(ws, w_off[k, ROWS.cs], T + 1, H, B)
+        XH = view3(ws, w_off[k, ROWS.xh], T + 1, K, B)
+        Gates = view3(ws, w_off[k, ROWS.gates], T, G, B)
+        TC = view3(ws, w_off[k, ROWS.tc], T, H, B)
+        dA = view3(ws, w_off[k, ROWS.dz], T, G, B)
+        dh = view2(ws, w_off[k, ROWS.carry_h], H, B)
+        dc = view2(ws, w_off[k, ROWS.carry_c], H, B)
+        dW_t = view2(ws, w_off[k, ROWS.w_t], G, K)
         db = vector(grad, p_off[k, WEIGHTS.b], G)
-        per_product = steps_per_product(B, n_in + H, G, dA.itemsize, net.direct)
-        zero(dh)
+        transpose(dH[T - 1], dh)  # the carried gradients are zero at the last step
         zero(dc)
+        zero(db)
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
-            add_into(rows(dh, p), rows(dH[t], p))
-            lstm_cell_backward(rows(Gates[t], p), rows(TC[t], p), rows(Cs[t], p), rows(dh, p),
-                               rows(dc, p), rows(dA[t], p))
-            zero_padding_rows(dA[t], lead, t)
-            t_hi = completed_block(t, T, t_stop, per_product)
-            if t_hi:
-                add_weight_grads(XH, dA, t, t_hi, dW, db, t_hi == T, net.direct)
+            if k < L - 1 and t < T - 1:  # the head reads the top layer's last step only
+                add_transposed(dh, dH[t], p)
+            lstm_cell_backward(Gates[t], TC[t], Cs[t], dh, dc, dA[t])
+            zero_padding_columns(dA[t], lead, t, p)
+            da = columns_from(dA[t], p)
+            gemm_direct(da, columns_from(XH[t], p).T, dW_t, 0.0 if t == T - 1 else 1.0,
+                        net.direct)
+            add_row_sums(dA[t], p, db)
             if t > t_stop:
-                gemm_direct(rows(dA[t], p), W_hh_T, rows(dh, p), 0.0, net.direct)
-        if k > 0:
-            gradient_below(dA, W_ih, dX, t_stop)
+                gemm_direct(W_hh, da, columns_from(dh, p), 0.0, net.direct)
+            if k > 0:
+                gemm_direct(da.T, W_ih.T, rows(dX[t], p), 0.0, net.direct)
+        transpose(dW_t, view2(grad, p_off[k, WEIGHTS.W_ih], K, G))
 
 
 @recurrent_cell
@@ -221,6 +300,6 @@ class LSTM(NamedTuple):
 
     weights = WEIGHTS
     rows = ROWS
-    step_scratch = 0  # one product a step, into the gates (stack_step)
+    step_scratch = 0  # one product a step, into the gates
     forward = lstm_forward
     backward = lstm_backward
