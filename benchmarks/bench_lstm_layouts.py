@@ -49,13 +49,12 @@ Run: ``python benchmarks/bench_lstm_layouts.py [--dtype float32]
 [--repeats 9] [--json out.json]``.
 """
 
-import argparse
-import json
 import statistics
 import time
 
 import numpy as np
 from bench_speed import ROWS
+from bench_step_layouts import layout_arguments, write_results
 from numba import njit
 from threadpoolctl import threadpool_limits
 
@@ -206,13 +205,7 @@ def check_same(bm, fm, rtol):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
-    parser.add_argument("--repeats", type=int, default=9)
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
-    if args.repeats < 1:
-        parser.error("--repeats must be at least 1")
+    args = layout_arguments(__doc__, 9)
     dtype = np.dtype(args.dtype)
     direct = direct_product_size()
     rng = np.random.RandomState(0)
@@ -241,10 +234,7 @@ def main():
                   f"{b_us:8.1f} us a step, feature-major {f_us:8.1f}  x{f_us / b_us:.3f} "
                   f"(median round x{per_round:.3f})",
                   flush=True)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"dtype": str(dtype), "direct": direct, "repeats": args.repeats,
-                       "results": results}, f, indent=1)
+    write_results(args, direct, results)
 
 
 if __name__ == "__main__":

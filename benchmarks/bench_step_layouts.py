@@ -114,14 +114,29 @@ def operands(B, T, D, H, cell, dtype, rng, direct):
     return arrays, flops, steps_per_product(B, K, G, dtype.itemsize, direct)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def layout_arguments(doc, repeats):
+    """The command line of the layout benchmarks (this one and
+    ``bench_lstm_layouts.py``): ``--dtype``, ``--repeats``, ``--json``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=repeats)
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    return args
+
+
+def write_results(args, direct, results):
+    """With ``--json``, the run's settings and results into that file."""
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"dtype": args.dtype, "direct": direct, "repeats": args.repeats,
+                       "results": results}, f, indent=1)
+
+
+def main():
+    args = layout_arguments(__doc__, 7)
     dtype = np.dtype(args.dtype)
     direct = direct_product_size()
     rng = np.random.RandomState(0)
@@ -153,10 +168,7 @@ def main():
                           f"({flops[kind] / bm / 1e9:5.1f} GFLOP/s)  feature-major "
                           f"{fm * 1e6:8.2f} us ({flops[kind] / fm / 1e9:5.1f})  x{fm / bm:.2f}",
                           flush=True)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"dtype": str(dtype), "direct": direct, "repeats": args.repeats,
-                       "results": results}, f, indent=1)
+    write_results(args, direct, results)
 
 
 if __name__ == "__main__":
