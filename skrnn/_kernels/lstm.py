@@ -12,8 +12,11 @@ gradients (weight gradients), as the operand it packs fast: SciPy's
 OpenBLAS packs both operands of every product, and with its Haswell
 kernels (AVX2) only the row-major product's left operand, rows contiguous,
 with a fast copy (``sgemm_oncopy``); batch-major, the weights and the
-gate gradients were the right operand, 4H wide, copied at a third of the
-kernel's speed at every step (README, Performance).
+gate gradients were the right operand, 4H wide, packed at every step by a
+generic copy about seven times slower per value (a quarter of the
+64/50/1/64 float32 LSTM fit's time on the Zen 3, whose fits then took
+0.83 to 0.85 times as long: README, Performance). A step of one sequence
+keeps the batch-major product (the same values, no copy of W^T).
 
 Elementwise work is split into loops over contiguous vectors (a step's
 whole block), each computing one value per element (which it may write to
