@@ -160,15 +160,6 @@ def zero_padding_columns(A, lead, t, start):
 
 
 @helper
-def zero_columns(A, stop):
-    """A[:, :stop] = 0: the padding columns of a step's gates, which its
-    product does not write, before the elementwise loops read the block."""
-    for j in range(A.shape[0]):
-        for i in range(stop):
-            A[j, i] = 0.0
-
-
-@helper
 def add_transposed(A, B, start):
     """A[:, start:] += B[start:].T, A (m, b), B (b, m): a step's gradient
     reaching h_t from the layer above, batch-major, into the carried one."""
@@ -234,7 +225,7 @@ def lstm_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
                 gemm_direct(W_t, columns_from(xh, p), columns_from(g, p), 0.0, net.direct)
             else:  # one sequence (no padding): both layouts are one row, W needs no copy
                 gemm_direct(view2(xh, 0, 1, K), W, view2(g, 0, 1, G), 0.0, net.direct)
-            zero_columns(g, p)
+            zero_padding_columns(g, lead, t, 0)  # the columns before p: not written
             lstm_cell(g, bias, Cs[t % kept], Cs[(t + 1) % kept], TCk[t % steps], h)
             zero_padding_columns(h, lead, t, 0)
             zero_padding_columns(Cs[(t + 1) % kept], lead, t, 0)
