@@ -164,7 +164,7 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
                  lead):
     """Backpropagation through time, top layer first, from ``d_top`` (see
     ``train.network_backward`` and ``recurrent.layer_gradients``)."""
-    t_stop = start_backward(xb, bptt_steps, sizes, ws, s_off, d_top)
+    t_stop = start_backward(xb, bptt_steps, sizes, ws, s_off, d_top, True)
     for k in range(sizes.shape[0] - 3, -1, -1):
         inp, H, dH, dX = layer_gradients(xb, sizes, ws, w_off, s_off, k)
         T, B, n_in = inp.shape

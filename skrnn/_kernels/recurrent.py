@@ -178,17 +178,20 @@ def layer_input(xb, sizes, ws, w_off, keep, k):
 
 
 @njit(**INLINE)
-def start_backward(xb, bptt_steps, sizes, ws, s_off, d_top):
+def start_backward(xb, bptt_steps, sizes, ws, s_off, d_top, reads_every_step):
     """Seed the gradient at the top layer's outputs with ``d_top`` (b, H),
     the loss's gradient at its last output; return the first step BPTT
-    reaches (``bptt_steps`` <= 0: full BPTT, step 0). Inlined, not a
-    helper: ``d_top`` is part of ``ws`` (see ``config.helper``)."""
+    reaches (``bptt_steps`` <= 0: full BPTT, step 0). With
+    ``reads_every_step``, the top layer's backward reads the gradient at
+    each step's output, which the head gives to the last step only, so the
+    others are zeroed; a cell that reads the last step only skips that.
+    Inlined, not a helper: ``d_top`` is part of ``ws`` (see
+    ``config.helper``)."""
     T, b, _ = xb.shape
     L = sizes.shape[0] - 2
-    # The head reads the last step only: the top layer's outputs get no
-    # gradient from it at the other steps.
     dH = view3(ws, s_off[SHARED.dh_a], T, b, sizes[L])
-    zero(vector(dH, 0, (T - 1) * b * sizes[L]))  # dH[: T - 1]
+    if reads_every_step:
+        zero(vector(dH, 0, (T - 1) * b * sizes[L]))  # dH[: T - 1]
     last = dH[T - 1]
     for i in range(b):  # a loop: an array assignment compiles a shape check's message
         for j in range(sizes[L]):
