@@ -395,7 +395,8 @@ class Network:
                 GRAD: (T if training else 0) * B,
                 CARRY: B if training else 0,
                 TRANSPOSED: H if training else 0,
-                WEIGHTS_T: H,
+                # A one-sequence predict keeps the batch-major product.
+                WEIGHTS_T: H if training or B > 1 else 0,
             }
             layer_rows.append([rows[length] * _row_width(width, n_in, H)
                                for length, width in self._rows])
@@ -427,9 +428,10 @@ class Network:
             if len(self._predict_chunks) >= 64:
                 self._predict_chunks.clear()
             # The values a workspace holds per sequence: not the LSTM's
-            # transposed weights, which its steps read instead of the weights.
-            one = self._workspace_layout(n_timesteps, 1, False)[0]
-            per_sequence = self._workspace_layout(n_timesteps, 2, False)[0] - one
+            # transposed weights, which its steps read instead of the weights
+            # (from two sequences on: hence 3 - 2).
+            two = self._workspace_layout(n_timesteps, 2, False)[0]
+            per_sequence = self._workspace_layout(n_timesteps, 3, False)[0] - two
             fit = _PREDICT_WORKSPACE_BYTES // (per_sequence * np.dtype(dtype).itemsize)
             direct = direct_rows(self._step_product, 1, self.kernel_net.direct)
             self._predict_chunks[key] = max(1, min(fit, direct) if direct else fit)

@@ -418,12 +418,14 @@ def test_predict_chunks_count_only_what_each_sequence_adds():
     # The LSTM's workspace holds its weights transposed once, whatever the
     # chunk: a chunk takes as many sequences as their own values fit in the
     # budget (with the weights counted, the 128-unit float64 LSTM's chunks
-    # would hold half as many).
+    # would hold half as many). One sequence's step keeps the batch-major
+    # product: its workspace holds no transposed weights.
     net = _network.Network("lstm", 8, (128,), 1)
     net.kernel_net = net.kernel_net._replace(direct=np.int64(0))
-    one, two = (net._workspace_layout(100, b, False)[0] for b in (1, 2))
-    per_sequence = (two - one) * 8
-    assert one - (two - one) >= 4 * 128 * (8 + 128)
+    one, two, three = (net._workspace_layout(100, b, False)[0] for b in (1, 2, 3))
+    per_sequence = (three - two) * 8
+    assert one == three - two
+    assert two - 2 * (three - two) >= 4 * 128 * (8 + 128)
     chunk = net._predict_batch_size(100, 10**6, np.float64)
     assert chunk * per_sequence <= _network._PREDICT_WORKSPACE_BYTES < (chunk + 1) * per_sequence
 

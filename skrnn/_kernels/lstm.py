@@ -205,7 +205,7 @@ def lstm_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
         steps = T if keep else 1
         W = view2(params, p_off[k, WEIGHTS.W_ih], K, G)  # W_ih over W_hh
         bias = vector(params, p_off[k, WEIGHTS.b], G)
-        W_t = view2(ws, w_off[k, ROWS.w_t], G, K)
+        W_t = view2(ws, w_off[k, ROWS.w_t], G if b > 1 else 0, K)  # one sequence: no row
         if b > 1:
             transpose(W, W_t)
         Hs = view3(ws, w_off[k, ROWS.hs], n_states, b, H)
