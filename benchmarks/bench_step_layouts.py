@@ -26,8 +26,10 @@ as they do in a fit:
 
 Both layouts run the same multiply-adds; the script prints microseconds
 per step (medians of ``--repeats`` rounds, the layouts interleaved in
-each), GFLOP/s and feature-major over batch-major. At one thread (skrnn's
-kernels call the BLAS from one thread per minibatch part).
+each), GFLOP/s and feature-major over batch-major; for the weight
+gradients also feature-major one step a product, as the LSTM's kernels
+compute them (whether the RNN's and GRU's could do the same). At one
+thread (skrnn's kernels call the BLAS from one thread per minibatch part).
 
 Run: ``python benchmarks/bench_step_layouts.py [--dtype float32]
 [--repeats 7] [--json out.json]``.
@@ -146,28 +148,42 @@ def main():
             for cell in GATES:
                 arrays, flops, per_block = operands(B, T, D, H, cell, dtype, rng, direct)
                 for kind, layouts in arrays.items():
-                    def step(fm):
+                    # (layout, steps a product): the weight gradients also
+                    # feature-major a step at a time, as the LSTM's kernels
+                    # compute them (each step's block its own array there).
+                    variants = [(0, per_block), (1, per_block)]
+                    if kind == "weight gradients":
+                        variants.append((1, 1))
+
+                    def step(v):
                         # Seconds a step of this product takes over one minibatch.
+                        fm, steps = variants[v]
                         tic = time.perf_counter()
-                        PRODUCTS[kind](*layouts[fm], B, T, per_block, direct, bool(fm))
+                        PRODUCTS[kind](*layouts[fm], B, T, steps, direct, bool(fm))
                         return (time.perf_counter() - tic) / T
 
-                    step(0), step(1)  # compile, first touch
-                    times = ([], [])
+                    for v in range(len(variants)):
+                        step(v)  # compile, first touch
+                    times = [[] for _ in variants]
                     for r in range(args.repeats):
-                        for fm in ((0, 1) if r % 2 == 0 else (1, 0)):
-                            times[fm].append(step(fm))
-                    bm, fm = statistics.median(times[0]), statistics.median(times[1])
+                        order = list(range(len(variants)))
+                        for v in (order if r % 2 == 0 else order[::-1]):
+                            times[v].append(step(v))
+                    bm, fm, *one = (statistics.median(t) for t in times)
                     results.append(dict(row=f"{B}/{T}/{D}/{H}", cell=cell, dtype=str(dtype),
                                         product=kind, steps_per_block=per_block,
                                         batch_major_us=bm * 1e6, feature_major_us=fm * 1e6,
                                         batch_major_gflops=flops[kind] / bm / 1e9,
                                         feature_major_gflops=flops[kind] / fm / 1e9,
                                         ratio=fm / bm))
-                    print(f"{B}/{T}/{D}/{H:<4} {cell:4} {kind:16} batch-major {bm * 1e6:8.2f} us "
-                          f"({flops[kind] / bm / 1e9:5.1f} GFLOP/s)  feature-major "
-                          f"{fm * 1e6:8.2f} us ({flops[kind] / fm / 1e9:5.1f})  x{fm / bm:.2f}",
-                          flush=True)
+                    line = (f"{B}/{T}/{D}/{H:<4} {cell:4} {kind:16} batch-major {bm * 1e6:8.2f} us "
+                            f"({flops[kind] / bm / 1e9:5.1f} GFLOP/s)  feature-major "
+                            f"{fm * 1e6:8.2f} us ({flops[kind] / fm / 1e9:5.1f})  x{fm / bm:.2f}")
+                    if one:
+                        results[-1].update(feature_major_per_step_us=one[0] * 1e6,
+                                           per_step_ratio=one[0] / bm)
+                        line += f"  a step a product {one[0] * 1e6:8.2f} us x{one[0] / bm:.2f}"
+                    print(line, flush=True)
     write_results(args, direct, results)
 
 
