@@ -101,16 +101,25 @@ def test_the_python_body_computes_the_same(beta):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_products_with_one_row_or_one_column(dtype):
+@pytest.mark.parametrize("beta", [0.0, 1.0])
+def test_products_with_one_row_or_one_column(dtype, beta):
     # One sequence's step (a single row) and a head with one output (a
-    # single column), which np.dot sent to gemv: the matrix routine gives
-    # the same products.
+    # single column), computed as matrix-vector products, with the matrix's
+    # rows or its columns contiguous; an output that beta = 0 must not read
+    # (NaN) or that beta = 1 adds to. A vector whose values lie apart in
+    # memory goes through the matrix routine instead: the same products.
     X, _, W = _operands(dtype)
-    row, column = np.zeros((1, 9), dtype=dtype), np.zeros((30, 1), dtype=dtype)
-    _compiled(X[0][:1], W, row, 0.0)
-    _compiled(X[0], W[:, :1], column, 0.0)
-    np.testing.assert_allclose(row, X[0][:1] @ W, rtol=_rtol(dtype), atol=_rtol(dtype))
-    np.testing.assert_allclose(column, X[0] @ W[:, :1], rtol=_rtol(dtype), atol=_rtol(dtype))
+    Wt = np.ascontiguousarray(W.T).T  # W, columns contiguous
+    w = np.ascontiguousarray(W[:, :1])  # a column, contiguous
+    cases = [(X[0][:1], W, (1, 9)), (X[0][:1], Wt, (1, 9)), (X[0][:12, :1].T, W, (1, 9)),
+             (X[0], w, (30, 1)), (np.asfortranarray(X[0]), w, (30, 1)),
+             (X[0], W[:, 1:2], (30, 1)), (X[0][:1], w, (1, 1)), (X[0][:1], W[:, :1], (1, 1))]
+    for A, B, shape in cases:
+        start = np.full(shape, np.nan if beta == 0 else 0.5, dtype=dtype)
+        C = start.copy()
+        _compiled(A, B, C, beta)
+        expected = A.astype(np.float64) @ B + (beta * start if beta else 0.0)
+        np.testing.assert_allclose(C, expected, rtol=_rtol(dtype), atol=_rtol(dtype))
 
 
 @njit
