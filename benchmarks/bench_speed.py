@@ -23,6 +23,12 @@ Three settings, to publish what users get beside the tidy figure:
 - ``--busy N`` with either: N processes spinning on the CPU beside the
   benchmark, as on a machine with other work on it. Wall time.
 
+With the regressors it also times a predict of one sequence (the latency
+of a model serving one request): a small model of each kind (24 steps,
+32 units) and the largest row's recurrent models (100 steps of 8
+features, 128 units, float32), each beside PyTorch's ``nn.LSTM`` of the
+same size (:func:`bench_single_predict`).
+
 ``--task classify`` times the classifiers instead (recurrent rows only): a
 softmax head over 4 classes against PyTorch's cross-entropy on the same
 ``nn.Linear`` head.
@@ -487,37 +493,50 @@ def bench_mlp(results, repeats):
     )
 
 
+def _per_call(call, n, repeats):
+    # Microseconds a call of ``call`` takes: median over rounds of n calls.
+    per_call = []
+    for _ in range(max(repeats, 5)):
+        c0 = time.perf_counter()
+        for _ in range(n):
+            call()
+        per_call.append((time.perf_counter() - c0) / n)
+    return statistics.median(per_call) * 1e6
+
+
+# One-sequence predict: a small model (24 steps, 1 feature, 32 hidden
+# units, float64) and the largest row's (100 steps, 8 features, 128 units,
+# float32), whose step products are large enough for the BLAS routine to
+# matter (a matrix-vector product, not the matrix routine that packs the
+# weights at each step).
+SINGLE = {"": (24, 1, 32, np.float64), " 100x8, 128 units": (100, 8, 128, np.float32)}
+
+
 def bench_single_predict(results, repeats):
     rng = np.random.RandomState(0)
-    X = rng.normal(size=(64, 24))
-    y = rng.normal(size=64)
     out = {}
-    for Estimator in (RNNRegressor, LSTMRegressor, WindowMLPRegressor):
-        model = Estimator(hidden_layer_sizes=(32,), max_iter=1, random_state=0).fit(X, y)
-        one = X[:1]
-        model.predict(one)
-        per_call = []
-        for _ in range(max(repeats, 5)):
-            c0 = time.perf_counter()
-            for _ in range(200):
-                model.predict(one)
-            per_call.append((time.perf_counter() - c0) / 200)
-        out[Estimator.__name__] = statistics.median(per_call) * 1e6
-    if torch is not None:
-        net = torch_module("lstm", 1, 32, torch.float64)
-        one = torch.from_numpy(X[:1, :, None])
-        per_call = []
-        with torch.no_grad():
-            for _ in range(max(repeats, 5)):
-                c0 = time.perf_counter()
-                for _ in range(200):
-                    net(one)
-                per_call.append((time.perf_counter() - c0) / 200)
-        out["torch nn.LSTM module call"] = statistics.median(per_call) * 1e6
+    for suffix, (T, D, H, dtype) in SINGLE.items():
+        X = rng.normal(size=(64, T, D)).astype(dtype)
+        X = X[:, :, 0] if D == 1 else X
+        y = rng.normal(size=64)
+        estimators = (RNNRegressor, LSTMRegressor, WindowMLPRegressor) if not suffix else (
+            RNNRegressor, LSTMRegressor, GRURegressor)
+        n = 200 if not suffix else 20
+        for Estimator in estimators:
+            model = Estimator(hidden_layer_sizes=(H,), max_iter=1, random_state=0).fit(X, y)
+            one = X[:1]
+            model.predict(one)
+            out[Estimator.__name__ + suffix] = _per_call(lambda: model.predict(one), n, repeats)
+        if torch is not None:
+            net = torch_module("lstm", D, H, getattr(torch, np.dtype(dtype).name))
+            one = torch.from_numpy(X[:1].reshape(1, T, D))
+            with torch.no_grad():
+                out["torch nn.LSTM module call" + suffix] = _per_call(lambda: net(one), n, repeats)
     results["single_predict_us"] = out
-    print("predict of one sequence (24 steps, 32 hidden), microseconds per call:")
+    print("predict of one sequence (24 steps, 32 hidden; and 100 steps of 8 features, 128 "
+          "hidden, float32), microseconds per call:")
     for name, us in out.items():
-        print(f"  {name:28s} {us:8.1f}")
+        print(f"  {name:45s} {us:8.1f}")
 
 
 def main():
