@@ -7,8 +7,9 @@ epoch (its weights do not change the cost), exported with
 onnxruntime ``InferenceSession`` on all the row's sequences in one call;
 skrnn's ``predict`` on the same sequences (it chunks by itself); PyTorch's
 module at its fastest chunk size (as in ``bench_speed.py``). Median of the
-repeats, interleaved. Then the latency of one sequence (24 steps, 32 hidden
-units) through each.
+repeats, interleaved. Then the latency of one sequence through each, of a
+small model (24 steps, 32 hidden units) and of the largest row's (100
+steps of 8 features, 128 hidden units).
 
 ``--threads 1`` (the default) pins BLAS, PyTorch and onnxruntime's
 intra-op pool to one thread and reports CPU time; ``--threads default``
@@ -82,32 +83,36 @@ def bench_rows(args, metric):
 
 
 def bench_latency(args):
-    X = np.random.RandomState(0).normal(size=(64, 24, 1)).astype(np.float32)
     out = {}
-    for cell in CELLS:
-        model = fitted(cell, X, 32)
-        run_onnx = session(model, X, args.threads)
-        net = torch_module(cell, 1, 32, torch.float32)
-        one, one_t = X[:1], torch.from_numpy(X[:1])
+    for T, D, H in ((24, 1, 32), (100, 8, 128)):
+        X = np.random.RandomState(0).normal(size=(64, T, D)).astype(np.float32)
+        calls_per_round = 200 if H <= 32 else 20
+        for cell in CELLS:
+            model = fitted(cell, X, H)
+            run_onnx = session(model, X, args.threads)
+            net = torch_module(cell, D, H, torch.float32)
+            one, one_t = X[:1], torch.from_numpy(X[:1])
 
-        def run_torch():
-            with torch.no_grad():
-                net(one_t)
+            def run_torch():
+                with torch.no_grad():
+                    net(one_t)
 
-        calls = {"skrnn": lambda: model.predict(one), "onnxruntime": lambda: run_onnx(one),
-                 "torch": run_torch}
-        for fn in calls.values():
-            fn()
-        per_call = {k: [] for k in calls}
-        for _ in range(max(args.repeats, 5)):
-            for k, fn in calls.items():
-                tic = time.perf_counter()
-                for _ in range(200):
-                    fn()
-                per_call[k].append((time.perf_counter() - tic) / 200 * 1e6)
-        out[cell] = {k: statistics.median(v) for k, v in per_call.items()}
-        print(f"{cell:4s} one sequence (24 steps, 32 hidden), us per call: " + ", ".join(
-            f"{k} {v:.1f}" for k, v in out[cell].items()))
+            calls = {"skrnn": lambda: model.predict(one), "onnxruntime": lambda: run_onnx(one),
+                     "torch": run_torch}
+            for fn in calls.values():
+                fn()
+            per_call = {k: [] for k in calls}
+            for _ in range(max(args.repeats, 5)):
+                for k, fn in calls.items():
+                    tic = time.perf_counter()
+                    for _ in range(calls_per_round):
+                        fn()
+                    per_call[k].append((time.perf_counter() - tic) / calls_per_round * 1e6)
+            # The small model's keys are the cell's name alone, as in earlier runs.
+            key = cell if H == 32 else f"{cell} {T}x{D}, {H} units"
+            out[key] = {k: statistics.median(v) for k, v in per_call.items()}
+            print(f"{cell:4s} one sequence ({T} steps of {D}, {H} hidden), us per call: "
+                  + ", ".join(f"{k} {v:.1f}" for k, v in out[key].items()), flush=True)
     return out
 
 
