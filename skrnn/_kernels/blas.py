@@ -58,46 +58,62 @@ def _data(context, builder, array_type, value):
     return builder.bitcast(array.data, cgutils.voidptr_t)
 
 
+def _blas_codegen(name, dtype, arguments):
+    # The codegen of a call of Numba's C helper ``name`` with the BLAS kind
+    # of ``dtype`` first, then one argument per letter of ``arguments``:
+    # "c" an integer as a character (a transpose flag), "i" an integer, "a"
+    # an array's data, "s" a scalar by address (beta), "1" the scalar 1 by
+    # address (alpha, taking no argument of the intrinsic), the scalars of
+    # the dtype as the Fortran BLAS takes them.
+    def codegen(context, builder, sig, args):
+        char, intp = ir.IntType(8), context.get_value_type(types.intp)
+        kinds, values = [char], [_blas_kind(dtype)]
+        given = iter(zip(sig.args, args))
+        for letter in arguments:
+            if letter == "1":
+                slot = cgutils.alloca_once_value(builder, context.get_constant(dtype, 1.0))
+                kinds.append(cgutils.voidptr_t)
+                values.append(builder.bitcast(slot, cgutils.voidptr_t))
+                continue
+            ty, value = next(given)
+            if letter in "ci":
+                value = context.cast(builder, value, ty, types.intp)
+                kinds.append(char if letter == "c" else intp)
+                values.append(builder.trunc(value, char) if letter == "c" else value)
+            elif letter == "a":
+                kinds.append(cgutils.voidptr_t)
+                values.append(_data(context, builder, ty, value))
+            else:
+                slot = cgutils.alloca_once_value(builder, context.cast(builder, value, ty, dtype))
+                kinds.append(cgutils.voidptr_t)
+                values.append(builder.bitcast(slot, cgutils.voidptr_t))
+        _call_blas(context, builder, name, kinds, values)
+        return context.get_dummy_value()
+
+    return codegen
+
+
+def _float_arrays(*arrays):
+    # The dtype the BLAS call computes in: the arrays', if all are arrays
+    # of one float dtype, else None (no such call).
+    if not all(isinstance(x, types.Array) for x in arrays):
+        return None
+    dtype = arrays[-1].dtype
+    if dtype not in (types.float32, types.float64) or any(x.dtype != dtype for x in arrays):
+        return None
+    return dtype
+
+
 @intrinsic
 def _xxgemm(typingctx, transa, transb, m, n, k, a, lda, b, ldb, beta, c, ldc):
     # Column-major C (m, n) = op(a) op(b) + beta * C through numba_xxgemm,
     # with np.dot's signature: the BLAS kind from the dtype, alpha 1, the
     # scalars passed by address as the Fortran BLAS takes them.
-    if not all(isinstance(x, types.Array) for x in (a, b, c)):
+    dtype = _float_arrays(a, b, c)
+    if dtype is None:
         return None
-    dtype = c.dtype
-    if dtype not in (types.float32, types.float64) or a.dtype != dtype or b.dtype != dtype:
-        return None
-
-    def codegen(context, builder, sig, args):
-        ta, tb, m_, n_, k_, a_, lda_, b_, ldb_, beta_, c_, ldc_ = args
-        char = ir.IntType(8)
-        intp = context.get_value_type(types.intp)
-        void_p = cgutils.voidptr_t
-        alpha_slot = cgutils.alloca_once_value(builder, context.get_constant(dtype, 1.0))
-        beta_slot = cgutils.alloca_once_value(
-            builder, context.cast(builder, beta_, sig.args[9], dtype))
-
-        def integer(value, ty, to):
-            return context.cast(builder, value, ty, to)
-
-        _call_blas(context, builder, "numba_xxgemm", [
-            char, char, char, intp, intp, intp, void_p, void_p, intp, void_p, intp, void_p,
-            void_p, intp,
-        ], [
-            _blas_kind(dtype),
-            builder.trunc(integer(ta, sig.args[0], types.intp), char),
-            builder.trunc(integer(tb, sig.args[1], types.intp), char),
-            integer(m_, sig.args[2], types.intp), integer(n_, sig.args[3], types.intp),
-            integer(k_, sig.args[4], types.intp),
-            builder.bitcast(alpha_slot, void_p), _data(context, builder, sig.args[5], a_),
-            integer(lda_, sig.args[6], types.intp), _data(context, builder, sig.args[7], b_),
-            integer(ldb_, sig.args[8], types.intp), builder.bitcast(beta_slot, void_p),
-            _data(context, builder, sig.args[10], c_), integer(ldc_, sig.args[11], types.intp),
-        ])
-        return context.get_dummy_value()
-
-    return types.none(transa, transb, m, n, k, a, lda, b, ldb, beta, c, ldc), codegen
+    return (types.none(transa, transb, m, n, k, a, lda, b, ldb, beta, c, ldc),
+            _blas_codegen("numba_xxgemm", dtype, "cciii1aiaisai"))
 
 
 @intrinsic
@@ -105,36 +121,11 @@ def _xxgemv(typingctx, trans, m, n, a, lda, x, beta, y):
     # Column-major y = op(a) x + beta * y through numba_xxgemv (np.dot's
     # matrix-vector call): a (m, n) with leading dimension lda, x and y
     # contiguous, alpha 1.
-    if not all(isinstance(v, types.Array) for v in (a, x, y)):
+    dtype = _float_arrays(a, x, y)
+    if dtype is None:
         return None
-    dtype = y.dtype
-    if dtype not in (types.float32, types.float64) or a.dtype != dtype or x.dtype != dtype:
-        return None
-
-    def codegen(context, builder, sig, args):
-        t_, m_, n_, a_, lda_, x_, beta_, y_ = args
-        char = ir.IntType(8)
-        intp = context.get_value_type(types.intp)
-        void_p = cgutils.voidptr_t
-        alpha_slot = cgutils.alloca_once_value(builder, context.get_constant(dtype, 1.0))
-        beta_slot = cgutils.alloca_once_value(
-            builder, context.cast(builder, beta_, sig.args[6], dtype))
-
-        def integer(value, ty):
-            return context.cast(builder, value, ty, types.intp)
-
-        _call_blas(context, builder, "numba_xxgemv", [
-            char, char, intp, intp, void_p, void_p, intp, void_p, void_p, void_p,
-        ], [
-            _blas_kind(dtype), builder.trunc(integer(t_, sig.args[0]), char),
-            integer(m_, sig.args[1]), integer(n_, sig.args[2]),
-            builder.bitcast(alpha_slot, void_p), _data(context, builder, sig.args[3], a_),
-            integer(lda_, sig.args[4]), _data(context, builder, sig.args[5], x_),
-            builder.bitcast(beta_slot, void_p), _data(context, builder, sig.args[7], y_),
-        ])
-        return context.get_dummy_value()
-
-    return types.none(trans, m, n, a, lda, x, beta, y), codegen
+    return (types.none(trans, m, n, a, lda, x, beta, y),
+            _blas_codegen("numba_xxgemv", dtype, "cii1aiasa"))
 
 
 @intrinsic
