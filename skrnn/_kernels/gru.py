@@ -164,8 +164,9 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
                  lead):
     """Backpropagation through time, top layer first, from ``d_top`` (see
     ``train.network_backward`` and ``recurrent.layer_gradients``)."""
-    t_stop = start_backward(xb, bptt_steps, sizes, ws, s_off, d_top, True)
-    for k in range(sizes.shape[0] - 3, -1, -1):
+    t_stop = start_backward(xb, bptt_steps, sizes, ws, s_off, d_top)
+    L = sizes.shape[0] - 2
+    for k in range(L - 1, -1, -1):
         inp, H, dH, dX = layer_gradients(xb, sizes, ws, w_off, s_off, k)
         T, B, n_in = inp.shape
         G = 3 * H
@@ -196,7 +197,8 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         zero(dh)
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
-            add_into(rows(dh, p), rows(dH[t], p))
+            if k < L - 1 or t == T - 1:  # the head reads the top layer's last step only
+                add_into(rows(dh, p), rows(dH[t], p))
             gru_cell_backward(rows(Gates[t], p), rows(HN[t], p), rows(Hs[t], p), rows(dh, p),
                               rows(dZx[t], p), rows(dZh[t], p))
             zero_padding_rows(dZx[t], lead, t)

@@ -246,7 +246,7 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
     h_{t-1}, W_hh (H, 4H) @ dA_t; the layer below's, dA_t^T @ W_ih^T, is
     written batch-major at each step.
     """
-    t_stop = start_backward(xb, bptt_steps, sizes, ws, s_off, d_top, False)
+    t_stop = start_backward(xb, bptt_steps, sizes, ws, s_off, d_top)
     L = sizes.shape[0] - 2
     for k in range(L - 1, -1, -1):
         inp, H, dH, dX = layer_gradients(xb, sizes, ws, w_off, s_off, k)

@@ -90,8 +90,9 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
                  lead):
     """Backpropagation through time, top layer first, from ``d_top`` (see
     ``train.network_backward`` and ``recurrent.layer_gradients``)."""
-    t_stop = start_backward(xb, bptt_steps, sizes, ws, s_off, d_top, True)
-    for k in range(sizes.shape[0] - 3, -1, -1):
+    t_stop = start_backward(xb, bptt_steps, sizes, ws, s_off, d_top)
+    L = sizes.shape[0] - 2
+    for k in range(L - 1, -1, -1):
         inp, H, dH, dX = layer_gradients(xb, sizes, ws, w_off, s_off, k)
         T, B, n_in = inp.shape
         W_ih = view2(params, p_off[k, WEIGHTS.W_ih], n_in, H)
@@ -108,8 +109,9 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
             dz = dZ[t]
-            _pre_activation_grad(rows(dH[t], p), rows(carry, p), rows(Hs[t + 1], p),
-                                 net.activation, rows(dz, p))
+            # the head reads the top layer's last step only
+            _pre_activation_grad(rows(dH[t], p), k < L - 1 or t == T - 1, rows(carry, p),
+                                 rows(Hs[t + 1], p), net.activation, rows(dz, p))
             zero_padding_rows(dz, lead, t)
             t_hi = completed_block(t, T, t_stop, per_product)
             if t_hi:
@@ -121,18 +123,25 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
 
 
 @helper
-def _pre_activation_grad(dh, carry, h, kind, dz):
+def _pre_activation_grad(dh, reads_dh, carry, h, kind, dz):
     # dz = (dh + carry) * act'(h) for the RNN's activations (tanh, relu), in
     # one vectorised pass instead of three (copy, add, multiply): a tenth of
-    # the backward time on the benchmark's models.
+    # the backward time on the benchmark's models. Without ``reads_dh``,
+    # dz = carry * act'(h): the top layer's dh is zero but at its last step.
     n = dz.size
     g, c, a, d = vector(dh, 0, n), vector(carry, 0, n), vector(h, 0, n), vector(dz, 0, n)
-    if kind == TANH:
+    if kind == TANH and reads_dh:
         for j in range(n):
             d[j] = (g[j] + c[j]) * (1.0 - a[j] * a[j])
-    else:
+    elif kind == TANH:
+        for j in range(n):
+            d[j] = c[j] * (1.0 - a[j] * a[j])
+    elif reads_dh:
         for j in range(n):
             d[j] = g[j] + c[j] if a[j] > 0 else 0.0
+    else:
+        for j in range(n):
+            d[j] = c[j] if a[j] > 0 else 0.0
 
 
 @recurrent_cell
