@@ -27,6 +27,7 @@ from ._kernels.dense import WEIGHTS as HEAD_WEIGHTS
 from ._kernels.dense import Dense
 from ._kernels.gru import GRU
 from ._kernels.layout import (
+    BIASED,
     CARRY,
     GRAD,
     KEPT,
@@ -85,11 +86,11 @@ _CHECKED_ABOVE_BYTES = 64 * 2**20
 
 def _row_width(width, n_in, H):
     # A workspace row's width in values (see layout.named): a multiple of H,
-    # STACKED (n_in + H) or (m, STACKED).
-    if width == STACKED:
-        return n_in + H
+    # STACKED (n_in + H), BIASED (n_in + H + 1) or (m, either).
     if isinstance(width, tuple):
-        return width[0] * (n_in + H)
+        return width[0] * _row_width(width[1], n_in, H)
+    if width in (STACKED, BIASED):
+        return n_in + H + (width == BIASED)
     return width * H
 
 
@@ -288,7 +289,7 @@ class Network:
         # The multiply-adds per row of the largest product of a step: a
         # stacked cell's (see recurrent.stack_step) multiplies by its
         # layer's matrices stacked, (n_in + H, G).
-        combine = sum if any(width == STACKED for _, width in self._rows) else max
+        combine = sum if any(width in (STACKED, BIASED) for _, width in self._rows) else max
         self._step_product = max(
             combine(shape[0] * shape[1] for k, _, shape, _ in self._arrays
                     if k == layer and len(shape) == 2)

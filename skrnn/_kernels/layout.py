@@ -36,6 +36,12 @@ WEIGHTS_T = "weights_t"
 #: ``m * H`` rows of n_in + H, over a length of H).
 STACKED = "stacked"
 
+#: As ``STACKED``, one value more (n_in + H + 1 columns): a step's input
+#: and previous state over a row of ones, whose product with the weights
+#: stacked over their bias ``[W_ih; W_hh; b]`` (adjacent in ``params``)
+#: adds the bias, and whose weight-gradient product gives its gradient.
+BIASED = "biased"
+
 
 def columns(*names):
     """A namedtuple whose field ``name`` holds its position."""
@@ -48,8 +54,9 @@ def named(**specs):
     ``skrnn._network``.
 
     Workspace rows are ``name=(length, width)``: a length above, a width in
-    multiples of the layer's hidden size (or ``STACKED``: n_in + H, or
-    ``(m, STACKED)``: m * (n_in + H)). Weight
+    multiples of the layer's hidden size (or ``STACKED``: n_in + H,
+    ``BIASED``: n_in + H + 1, or ``(m, STACKED)``: m * (n_in + H), ``(m,
+    BIASED)`` likewise). Weight
     arrays are ``name=(rows, width, init)``: ``rows`` is ``"inputs"`` or
     ``"hidden"`` for a matrix (n_in or H rows, penalised by ``alpha``) or
     ``None`` for a bias vector (not penalised), ``width`` in multiples of
