@@ -41,6 +41,7 @@ from .recurrent import (
     gradient_below,
     layer_gradients,
     layer_input,
+    output_read,
     recurrent_cell,
     start_backward,
     steps_in_cache,
@@ -197,7 +198,7 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         zero(dh)
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
-            if k < L - 1 or t == T - 1:  # the head reads the top layer's last step only
+            if output_read(k, L, t, T):
                 add_into(rows(dh, p), rows(dH[t], p))
             gru_cell_backward(rows(Gates[t], p), rows(HN[t], p), rows(Hs[t], p), rows(dh, p),
                               rows(dZx[t], p), rows(dZh[t], p))

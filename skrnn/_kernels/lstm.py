@@ -49,6 +49,7 @@ from .recurrent import (
     first_real_row,
     layer_gradients,
     layer_input,
+    output_read,
     recurrent_cell,
     start_backward,
     transpose,
@@ -217,7 +218,7 @@ def lstm_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
             lstm_cell(g, Cs[t % kept], Cs[(t + 1) % kept], TCk[t % steps], h)
             zero_padding_columns(h, lead, t, 0)
             zero_padding_columns(Cs[(t + 1) % kept], lead, t, 0)
-            if k < L - 1 or t == T - 1:
+            if output_read(k, L, t, T):
                 transpose(h, Hs[(t + 1) % n_states])
 
 
@@ -256,7 +257,7 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
         zero(dc)
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
-            if k < L - 1 and t < T - 1:  # the head reads the top layer's last step only
+            if t < T - 1 and output_read(k, L, t, T):  # T - 1: dh's start
                 add_transposed(dh, dH[t], p)
             lstm_cell_backward(Gates[t], TC[t], Cs[t], dh, dc, dA[t])
             zero_padding_columns(dA[t], lead, t, p)

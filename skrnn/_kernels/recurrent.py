@@ -74,6 +74,15 @@ def transpose(W, WT):
 
 
 @njit(**INLINE)
+def output_read(k, L, t, T):
+    """Whether anything reads layer ``k``'s output at step ``t`` (of ``L``
+    layers, ``T`` steps): the layer above at every step, the head at the
+    top layer's last step only. The forward passes copy out, and the
+    backward passes add in the gradient at, only the outputs read."""
+    return k < L - 1 or t == T - 1
+
+
+@njit(**INLINE)
 def first_real_row(lead, t):
     """How many leading rows of a minibatch are still in their padding at
     step ``t``: a step computes only the rows after them. The kernels order

@@ -29,6 +29,7 @@ from .recurrent import (
     gradient_below,
     layer_gradients,
     layer_input,
+    output_read,
     recurrent_cell,
     stack_step,
     start_backward,
@@ -109,8 +110,7 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
             dz = dZ[t]
-            # the head reads the top layer's last step only
-            _pre_activation_grad(rows(dH[t], p), k < L - 1 or t == T - 1, rows(carry, p),
+            _pre_activation_grad(rows(dH[t], p), output_read(k, L, t, T), rows(carry, p),
                                  rows(Hs[t + 1], p), net.activation, rows(dz, p))
             zero_padding_rows(dz, lead, t)
             t_hi = completed_block(t, T, t_stop, per_product)
