@@ -86,9 +86,7 @@ def lstm_cell(g, c_prev, c, tc, h):
     activated in place; then c = f * c_prev + i * g_cand, tc = tanh(c),
     h = o * tc, all (H, b). Each loop runs over whole blocks as one vector.
     """
-    G, B = g.shape
-    H = G // 4
-    n = H * B
+    n = c.shape[0] * c.shape[1]
     i_f, cand, o = vector(g, 0, 2 * n), vector(g, 2 * n, n), vector(g, 3 * n, n)
     for j in range(2 * n):
         i_f[j] = sigmoid(i_f[j])
@@ -96,16 +94,16 @@ def lstm_cell(g, c_prev, c, tc, h):
         cand[j] = tanh(cand[j])
     for j in range(n):
         o[j] = sigmoid(o[j])
-    gates, cp, cs = vector(g, 0, G * B), vector(c_prev, 0, n), vector(c, 0, n)
+    cp, cs = vector(c_prev, 0, n), vector(c, 0, n)
     for j in range(n):
-        cs[j] = gates[n + j] * cp[j] + gates[j] * gates[2 * n + j]
+        cs[j] = i_f[n + j] * cp[j] + i_f[j] * cand[j]
     tcs, hs = vector(tc, 0, n), vector(h, 0, n)
     for j in range(n):
         # tanh(c) and h in one loop: it still vectorises, and a step of the
         # 64/50/1/64 float32 LSTM's predict took 1% less than in two.
         t = tanh(cs[j])
         tcs[j] = t
-        hs[j] = gates[3 * n + j] * t
+        hs[j] = o[j] * t
 
 
 @helper
@@ -201,15 +199,16 @@ def lstm_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
         TCk = view3(ws, w_off[k, ROWS.tc], steps, H, b)
         zero(view2(XH[0], n_in * b, H, b))  # h_0
         zero(Cs[0])
+        for s in range(kept):  # the row of ones under each step's [x ; h]
+            ones = XH[s, K - 1]
+            for i in range(b):
+                ones[i] = 1.0
         for t in range(T):
             p = first_real_row(lead, t)
             xh = XH[t % kept]
             h = view2(XH[(t + 1) % kept], n_in * b, H, b)
             g = Gt[t % steps]
             transpose(inp[t], view2(xh, 0, n_in, b))  # x_t, padding columns included
-            ones = xh[K - 1]
-            for i in range(b):
-                ones[i] = 1.0
             if b > 1:
                 gemm_direct(W_t, columns_from(xh, p), columns_from(g, p), 0.0, net.direct)
             else:  # one sequence (no padding): both layouts are one row, W needs no copy
