@@ -68,7 +68,8 @@ def direct_product_size():
     its AVX2 kernels, at 59, 81 and 96. The kernels size the per-step
     products by it: larger ones in blocks of rows (``blas.gemm_direct``),
     weight gradients one step at a time (``recurrent.steps_per_product``)
-    and predict in chunks of that many rows (``skrnn._network``).
+    and predict in chunks of that many rows, or, for the feature-major
+    LSTM, of whole vectors of columns (``skrnn._network``).
     """
     global _direct_size
     if _direct_size is None:

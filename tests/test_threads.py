@@ -401,17 +401,45 @@ def test_scipys_own_blas_is_told_by_its_folder_not_its_name(path, scipys):
 
 
 @pytest.mark.parametrize("direct", [10**6, 0], ids=["direct products", "none"])
-@pytest.mark.parametrize("units, features, rows", [(64, 1, 60), (128, 8, 12)])
-def test_predict_chunks_are_products_the_blas_computes_directly(direct, units, features, rows):
-    # A 64-unit LSTM on one feature multiplies 65 by 256 weights a row: 60
-    # rows to a direct product, a multiple of 4 (the direct kernels'
-    # fastest); a 128-unit one on 8 features, 136 by 512: 14 rows, of
-    # which 12. Where the BLAS computes none directly, the chunks are
-    # larger.
+@pytest.mark.parametrize("kind, units, features, rows", [
+    ("rnn", 64, 1, 240), ("rnn", 128, 8, 56), ("gru", 64, 1, 80), ("gru", 128, 8, 20),
+])
+def test_predict_chunks_are_products_the_blas_computes_directly(direct, kind, units, features,
+                                                                rows):
+    # A batch-major step's rows are its sequences. A 64-unit RNN on one
+    # feature multiplies 65 by 64 weights a row: 240 rows to a direct
+    # product, a multiple of 4 (the direct kernels' fastest); a 128-unit
+    # GRU on 8 features, 128 by 384 (its recurrent product, the larger):
+    # 20. Where the BLAS computes none directly, the chunks are larger.
+    net = _network.Network(kind, features, (units,), 1)
+    net.kernel_net = net.kernel_net._replace(direct=np.int64(direct))
+    for dtype in (np.float32, np.float64):
+        chunk = net._predict_batch_size(50, 10**6, dtype)
+        assert chunk == rows if direct else chunk > rows
+
+
+@pytest.mark.parametrize("direct", [10**6, 0], ids=["direct products", "none"])
+@pytest.mark.parametrize("units, features, rows32, rows64", [(64, 1, 96, 48), (128, 8, 32, 16)])
+def test_lstm_predict_chunks_are_whole_vectors_with_the_step_operand_in_l1(direct, units,
+                                                                          features, rows32,
+                                                                          rows64):
+    # The LSTM's step multiplies its weights by [x ; h ; 1] (K, b), a
+    # sequence per column: a chunk of b sequences is a multiple of two
+    # 512-bit vectors (32 float32 values, 16 float64) that keeps that
+    # operand within 32 KB. K = 66: 124 float32 columns fit, of which 96;
+    # K = 137: 59, of which 32. Without direct products, the 1 MB budget.
     net = _network.Network("lstm", features, (units,), 1)
     net.kernel_net = net.kernel_net._replace(direct=np.int64(direct))
-    chunk = net._predict_batch_size(50, 10**6, np.float32)
-    assert chunk == rows if direct else chunk > rows
+    for dtype, rows in ((np.float32, rows32), (np.float64, rows64)):
+        chunk = net._predict_batch_size(50, 10**6, dtype)
+        assert chunk == rows if direct else chunk > 2 * rows
+    # K = 2009 (2,000 features): not even a vector pair's columns fit in
+    # 32 KB, so one pair (32 float32 columns) of the 42 sequences that the
+    # 1 MB budget holds at one step; at 5 steps it holds 18, which it keeps.
+    wide = _network.Network("lstm", 2000, (8,), 1)
+    wide.kernel_net = wide.kernel_net._replace(direct=np.int64(direct))
+    assert wide._predict_batch_size(1, 10**6, np.float32) == (32 if direct else 42)
+    assert wide._predict_batch_size(5, 10**6, np.float32) == 18
 
 
 def test_predict_chunks_count_only_what_each_sequence_adds():

@@ -160,6 +160,7 @@ class Dense(NamedTuple):
     weights = WEIGHTS
     rows = ROWS
     step_scratch = 0
+    feature_major = False
     gather = gather_flat
     network_forward = dense_network_forward
     network_top = dense_top

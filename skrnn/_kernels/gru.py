@@ -228,5 +228,6 @@ class GRU(NamedTuple):
     weights = WEIGHTS
     rows = ROWS
     step_scratch = 3  # the input product x_t @ W_ih (b, 3H)
+    feature_major = False  # a step's rows are its sequences
     forward = gru_forward
     backward = gru_backward

@@ -13,9 +13,11 @@ layer's weight gradients into ``grad``; steps before ``t_stop`` are cut
 from the graph (truncated BPTT: no gradient reaches or crosses them);
 padding steps (``lead``) get no gradient and pass none on. A cell
 declares its weights and workspace with :func:`cell_rows`, names them, the
-width of its step's scratch (``step_scratch``, in multiples of H) and its
-two functions (``forward``, ``backward``) on its NamedTuple class and
-decorates that class with :func:`recurrent_cell`.
+width of its step's scratch (``step_scratch``, in multiples of H), whether
+its step's blocks hold a sequence per column (``feature_major``: predict
+sizes its chunks by it, see ``skrnn._network``) and its two functions
+(``forward``, ``backward``) on its NamedTuple class and decorates that
+class with :func:`recurrent_cell`.
 
 Both loops sit in one function per cell, not a generic layer loop calling
 the cell's time loop, and the forward returns the top layer's state itself:

@@ -155,5 +155,6 @@ class RNN(NamedTuple):
     weights = WEIGHTS
     rows = ROWS
     step_scratch = 0  # one product a step (stack_step)
+    feature_major = False  # a step's rows are its sequences
     forward = rnn_forward
     backward = rnn_backward
