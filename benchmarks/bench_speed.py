@@ -76,7 +76,7 @@ from skrnn import (
     WindowMLPRegressor,
     _threads,
 )
-from skrnn._kernels.blas import gemm_direct
+from skrnn._kernels.blas import gemm, gemm_direct
 from skrnn._kernels.recurrent import (
     block_product,
     completed_block,
@@ -381,12 +381,13 @@ def _stacked_training_products(xh, W, W_hh_T, g, dh, XH_all, dA_all, dW, T, dire
 @njit(cache=True, nogil=True)
 def _feature_major_training_products(W_t, xh, g, W_hh, dh, XH_all, dA_all, dW_t, T, direct):
     # The same for the LSTM, whose values are feature-major (each step's
-    # (width, b)): the forward's W^T @ [x_t ; h_{t-1}], then per step (last
-    # first) the weight gradients dA_t @ [x_t ; h_{t-1}]^T added into dW^T
-    # and the backward's recurrent product W_hh @ dA_t.
+    # (width, b)): the forward's W^T @ [x_t ; h_{t-1} ; 1], then per step
+    # (last first) the weight gradients dA_t @ [x_t ; h_{t-1} ; 1]^T added
+    # into dW^T (whole, as the kernel) and the backward's recurrent
+    # product W_hh @ dA_t.
     _stacked_forward_products(W_t, xh, g, T, 1, direct)
     for t in range(T - 1, -1, -1):
-        gemm_direct(dA_all[t], XH_all[t].T, dW_t, 0.0 if t == T - 1 else 1.0, direct)
+        gemm(dA_all[t], XH_all[t].T, dW_t, 0.0 if t == T - 1 else 1.0)
         gemm_direct(W_hh, dA_all[t], dh, 0.0, direct)
 
 
@@ -411,10 +412,10 @@ def training_floor(model, cell, B, T, D, H, dtype, n_batches, repeats):
         products = _training_products
         arrays = (a(B, D), a(D, G), a(B, H), a(H, G), a(G, H), a(B, G), a(B, H), a(T, B, D),
                   a(T, B, H), a(T, B, G), a(D, G), a(H, G), T, direct)
-    elif cell == "lstm":
+    elif cell == "lstm":  # [x ; h ; 1]: the bias rides in the products
         products = _feature_major_training_products
-        arrays = (a(G, K), a(K, B), a(G, B), a(H, G), a(H, B), a(T, K, B), a(T, G, B), a(G, K),
-                  T, direct)
+        arrays = (a(G, K + 1), a(K + 1, B), a(G, B), a(H, G), a(H, B), a(T, K + 1, B),
+                  a(T, G, B), a(G, K + 1), T, direct)
     else:
         products = _stacked_training_products
         arrays = (a(B, D + H), a(D + H, G), a(G, H), a(B, G), a(B, H), a(T, B, D + H),
@@ -445,8 +446,10 @@ def predict_floor(model, cell, n, T, D, H, dtype, repeats):
         if cell == "gru":
             arrays = (a(b, D), a(D, G), a(b, H), a(H, G), a(b, G), T, chunks, direct)
             return lambda: _forward_products(*arrays)
-        if cell == "lstm" and b > 1:  # feature-major: W^T @ [x_t ; h_{t-1}]
-            arrays = (a(G, D + H), a(D + H, b), a(G, b), T, chunks, direct)
+        if cell == "lstm" and b > 1:  # feature-major: W^T @ [x_t ; h_{t-1} ; 1]
+            arrays = (a(G, D + H + 1), a(D + H + 1, b), a(G, b), T, chunks, direct)
+        elif cell == "lstm":  # one sequence: [x_t | h_{t-1} | 1] @ W
+            arrays = (a(b, D + H + 1), a(D + H + 1, G), a(b, G), T, chunks, direct)
         else:
             arrays = (a(b, D + H), a(D + H, G), a(b, G), T, chunks, direct)
         return lambda: _stacked_forward_products(*arrays)
