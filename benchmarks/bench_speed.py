@@ -379,15 +379,21 @@ def _stacked_training_products(xh, W, W_hh_T, g, dh, XH_all, dA_all, dW, T, dire
 
 
 @njit(cache=True, nogil=True)
-def _feature_major_training_products(W_t, xh, g, W_hh, dh, XH_all, dA_all, dW_t, T, direct):
+def _feature_major_training_products(W_t, xh, g, W_hh, dh, XH_all, xh_rows, dA_all, dW_t, T,
+                                     direct):
     # The same for the LSTM, whose values are feature-major (each step's
     # (width, b)): the forward's W^T @ [x_t ; h_{t-1} ; 1], then per step
     # (last first) the weight gradients dA_t @ [x_t ; h_{t-1} ; 1]^T added
-    # into dW^T (whole, as the kernel) and the backward's recurrent
-    # product W_hh @ dA_t.
+    # into dW^T, as the kernel computes them (by a batch-major copy of the
+    # step's operand, ``xh_rows``, where that product is direct, else whole),
+    # and the backward's recurrent product W_hh @ dA_t.
     _stacked_forward_products(W_t, xh, g, T, 1, direct)
+    G, K, B = dW_t.shape[0], dW_t.shape[1], xh_rows.shape[0]
     for t in range(T - 1, -1, -1):
-        gemm(dA_all[t], XH_all[t].T, dW_t, 0.0 if t == T - 1 else 1.0)
+        if G * K * B <= direct:
+            gemm(dA_all[t], xh_rows, dW_t, 0.0 if t == T - 1 else 1.0)
+        else:
+            gemm(dA_all[t], XH_all[t].T, dW_t, 0.0 if t == T - 1 else 1.0)
         gemm_direct(W_hh, dA_all[t], dh, 0.0, direct)
 
 
@@ -415,7 +421,7 @@ def training_floor(model, cell, B, T, D, H, dtype, n_batches, repeats):
     elif cell == "lstm":  # [x ; h ; 1]: the bias rides in the products
         products = _feature_major_training_products
         arrays = (a(G, K + 1), a(K + 1, B), a(G, B), a(H, G), a(H, B), a(T, K + 1, B),
-                  a(T, G, B), a(G, K + 1), T, direct)
+                  a(B, K + 1), a(T, G, B), a(G, K + 1), T, direct)
     else:
         products = _stacked_training_products
         arrays = (a(B, D + H), a(D + H, G), a(G, H), a(B, G), a(B, H), a(T, B, D + H),

@@ -74,6 +74,7 @@ ROWS = cell_rows(
     dz=(GRAD, 4),  # gradient at the gate pre-activations
     carry_h=(CARRY, 1),  # gradient reaching h_t from step t + 1
     carry_c=(CARRY, 1),  # gradient reaching c_t from step t + 1
+    xh_rows=(CARRY, BIASED),  # a step's [x ; h ; 1], batch-major: see lstm_backward
     w_t=(WEIGHTS_T, (4, BIASED)),  # [W_ih; W_hh; b].T (4H, n_in + H + 1), then its gradient
 )
 
@@ -252,6 +253,7 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
         dh = view2(ws, w_off[k, ROWS.carry_h], H, B)
         dc = view2(ws, w_off[k, ROWS.carry_c], H, B)
         dW_t = view2(ws, w_off[k, ROWS.w_t], G, K)
+        xh_rows = view2(ws, w_off[k, ROWS.xh_rows], B, K)
         transpose(dH[T - 1], dh)  # the carried gradients are zero at the last step
         zero(dc)
         for t in range(T - 1, t_stop - 1, -1):
@@ -261,13 +263,25 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
             lstm_cell_backward(Gates[t], TC[t], Cs[t], dh, dc, dA[t])
             zero_padding_columns(dA[t], lead, t, p)
             da = columns_from(dA[t], p)
-            # Whole, not in blocks of the BLAS's direct size: a block re-reads
-            # the transposed [x ; h ; 1] (b, K). At one thread on the Zen 5
-            # (SkylakeX kernels), b = 128 of the 256/100/8/128 float32 LSTM
-            # took 106 us a step whole against 141 in blocks, b = 64 of the
-            # 64/50/1/64 12.7 against 14.2 (float64 254 against 292, 30.7
-            # against 32.4); the smallest rows are below the direct size.
-            gemm(da, columns_from(XH[t], p).T, dW_t, 0.0 if t == T - 1 else 1.0)
+            beta = 0.0 if t == T - 1 else 1.0
+            if G * K * (B - p) <= net.direct:
+                # dA_t @ [x ; h ; 1]^T sums over the sequences, the contiguous
+                # axis of both blocks: OpenBLAS computes such a product
+                # ("TN") directly only when its result has at most 1,200
+                # values, and packs it otherwise. With the step's operand
+                # copied batch-major it computes it directly ("NN"): at one
+                # thread on the Zen 5 (SkylakeX kernels), fits of the
+                # 64/50/1/64 LSTM (halves of 32 sequences) x0.97 in float32,
+                # x0.88 in float64, of the 32/24/1/32 x0.90 and x0.87.
+                transpose(XH[t], xh_rows)
+                gemm(da, rows(xh_rows, p), dW_t, beta)
+            else:
+                # Whole, not in blocks of the BLAS's direct size: a block
+                # re-reads the transposed [x ; h ; 1] (b, K). At one thread on
+                # the Zen 5 (SkylakeX kernels), b = 128 of the 256/100/8/128
+                # float32 LSTM took 106 us a step whole against 141 in blocks
+                # (float64 254 against 292).
+                gemm(da, columns_from(XH[t], p).T, dW_t, beta)
             if t > t_stop:
                 gemm_direct(W_hh, da, columns_from(dh, p), 0.0, net.direct)
             if k > 0:
