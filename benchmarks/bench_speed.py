@@ -77,6 +77,7 @@ from skrnn import (
     _threads,
 )
 from skrnn._kernels.blas import gemm, gemm_direct
+from skrnn._kernels.lstm import weight_grads_by_rows
 from skrnn._kernels.recurrent import (
     block_product,
     completed_block,
@@ -390,7 +391,7 @@ def _feature_major_training_products(W_t, xh, g, W_hh, dh, XH_all, xh_rows, dA_a
     _stacked_forward_products(W_t, xh, g, T, 1, direct)
     G, K, B = dW_t.shape[0], dW_t.shape[1], xh_rows.shape[0]
     for t in range(T - 1, -1, -1):
-        if G * K * B <= direct:
+        if weight_grads_by_rows(G, K, B, direct):
             gemm(dA_all[t], xh_rows, dW_t, 0.0 if t == T - 1 else 1.0)
         else:
             gemm(dA_all[t], XH_all[t].T, dW_t, 0.0 if t == T - 1 else 1.0)

@@ -69,9 +69,10 @@ _PREDICT_WORKSPACE_BYTES = 2**20
 # vectors and keep that operand within the L1 cache. At one thread on the
 # Zen 5 (SkylakeX kernels) its 64/50/1/64 float32 predict of 1,920
 # sequences took 21.5 ms in chunks of 60 (the rows rule), 22.1 in 56, 20.3
-# in 48, 18.4 in 64 and 18.2 in 96; the 256/100/8/128 one of 4,096 sequences 484 ms in
-# chunks of 12 (the rows rule), 362 in 16, 282 in 32 and 294 in 128 (its
-# float64 884 ms in 8, 644 in 32, 828 in 64: 70 KB of operand).
+# in 48, 18.4 in 64 and 18.2 in 96; the 256/100/8/128 one of 4,096
+# sequences 484 ms in chunks of 12 (the rows rule), 362 in 16, 282 in 32
+# and 294 in 128 (its float64 884 ms in 8, 644 in 32, 828 in 64: 70 KB of
+# operand).
 _DIRECT_COLUMNS_BYTES = 128
 _DIRECT_OPERAND_BYTES = 2**15  # the L1 data cache of most CPUs with AVX-512
 
@@ -309,7 +310,8 @@ class Network:
         # the widest layer (the columns are the sequences).
         self._feature_major = net_type.feature_major
         self._step_operand_rows = max(
-            int(self.sizes[k] + self.sizes[k + 1] + 1) for k in range(self.n_layers))
+            _row_width(BIASED, int(self.sizes[k]), int(self.sizes[k + 1]))
+            for k in range(self.n_layers))
         self._penalty_masks = {}
         self._workspace_layouts = {}
         self._predict_chunks = {}  # the most sequences a predict chunk holds, by (T, dtype)

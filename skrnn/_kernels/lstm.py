@@ -26,9 +26,11 @@ gate's activation and its use) does not.
 
 from typing import NamedTuple
 
+from numba import njit
+
 from .activations import sigmoid, tanh
 from .blas import gemm, gemm_direct
-from .config import helper, implementation
+from .config import INLINE, helper, implementation
 from .layout import (
     BIASED,
     CARRY,
@@ -161,6 +163,20 @@ def add_transposed(A, B, start):
             A[j, i] += B[i, j]
 
 
+@njit(**INLINE)
+def weight_grads_by_rows(G, K, b, direct):
+    """Whether a step's weight-gradient product dA (G, b) @ [x ; h ; 1]^T
+    (K columns) multiplies a batch-major copy of [x ; h ; 1] (b, K): where
+    the whole product is within the BLAS's direct size. It sums over the
+    sequences, the contiguous axis of both feature-major blocks: OpenBLAS
+    computes such a product ("TN") directly only when its result has at
+    most 1,200 values, and packs it otherwise; with the copy ("NN") it
+    computes it directly. At one thread on the Zen 5 (SkylakeX kernels),
+    fits of the 64/50/1/64 LSTM (halves of 32 sequences) x0.97 in float32,
+    x0.88 in float64, of the 32/24/1/32 x0.90 and x0.87."""
+    return G * K * b <= direct
+
+
 @implementation
 def lstm_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
     """The layers over a gathered minibatch ``xb`` (T, b, D), time-major;
@@ -264,15 +280,7 @@ def lstm_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_
             zero_padding_columns(dA[t], lead, t, p)
             da = columns_from(dA[t], p)
             beta = 0.0 if t == T - 1 else 1.0
-            if G * K * (B - p) <= net.direct:
-                # dA_t @ [x ; h ; 1]^T sums over the sequences, the contiguous
-                # axis of both blocks: OpenBLAS computes such a product
-                # ("TN") directly only when its result has at most 1,200
-                # values, and packs it otherwise. With the step's operand
-                # copied batch-major it computes it directly ("NN"): at one
-                # thread on the Zen 5 (SkylakeX kernels), fits of the
-                # 64/50/1/64 LSTM (halves of 32 sequences) x0.97 in float32,
-                # x0.88 in float64, of the 32/24/1/32 x0.90 and x0.87.
+            if weight_grads_by_rows(G, K, B - p, net.direct):
                 transpose(XH[t], xh_rows)
                 gemm(da, rows(xh_rows, p), dW_t, beta)
             else:
