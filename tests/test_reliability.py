@@ -279,12 +279,12 @@ def test_works_when_the_numba_cache_cannot_be_written(tmp_path):
 
 
 def test_a_fit_too_large_for_memory_fails_before_allocating_and_says_what_to_reduce():
-    # 547 GiB of training workspace (the sequences' gates and states), far
+    # 391 GiB of training workspace (the sequences' gates and states), far
     # beyond any test machine: refused at once, with the figures.
     X = np.zeros((512, 20000), dtype=np.float32)
     model = LSTMRegressor(hidden_layer_sizes=(1024,), batch_size=512, max_iter=1)
     tic = time.perf_counter()
-    with pytest.raises(MemoryError, match=r"needs 54\d\.\d GiB of memory.*batch_size \(now "
+    with pytest.raises(MemoryError, match=r"needs 39\d\.\d GiB of memory.*batch_size \(now "
                        r"512\).*window, now 20000.*hidden_layer_sizes \(now \(1024,\)\)"):
         model.fit(X, X[:, -1])
     assert time.perf_counter() - tic < 60  # refused, not attempted
