@@ -55,9 +55,13 @@ def test_lstm_remembers_what_the_window_mlp_cannot_see():
 def test_lstm_classifier_defaults_train_well_on_the_bundled_ucr_sets(load, floor):
     # 1-NN with Euclidean distance, the field's baseline: 91.3% on GunPoint,
     # 95.5% on ItalyPowerDemand. The defaults give 93-96% and 95-96% over
-    # three seeds (benchmarks/bench_classifiers.py); the floors leave room
-    # for another CPU's rounding.
+    # three seeds (benchmarks/bench_classifiers.py), but a single seed's
+    # score moves with the CPU's rounding: seed 0 scored 92.7% on GunPoint
+    # with OpenBLAS's AVX2 kernels and 88.0% with its AVX-512 ones on an
+    # Intel Xeon (seeds 1 and 2: 93.3% and 96.0% with both). The median of
+    # three seeds is what is held.
     X, y = load("train")
     X_test, y_test = load("test")
-    model = LSTMClassifier(random_state=0).fit(X, y)
-    assert model.score(X_test, y_test) > floor
+    scores = [LSTMClassifier(random_state=seed).fit(X, y).score(X_test, y_test)
+              for seed in range(3)]
+    assert np.median(scores) > floor
