@@ -81,6 +81,7 @@ from skrnn._kernels.lstm import weight_grads_by_rows
 from skrnn._kernels.recurrent import (
     block_product,
     completed_block,
+    ring_slot,
     steps_in_cache,
     steps_per_product,
 )
@@ -102,7 +103,7 @@ def _timed(fn):
 
 def _n_batches(B, T, H):
     # Enough minibatches for each timing to last ~0.2-3 s on one core, and at
-    # least 16: skrnn allocates its workspace once per fit (170 MB for the
+    # least 16: skrnn allocates its workspace once per fit (129 MB for the
     # largest row's LSTM), and the first touch of that memory costs 0.02 s,
     # or up to 0.4 s when the kernel must compact memory for huge pages on a
     # busy machine. A real fit runs many epochs over it; at 4 minibatches it
@@ -356,16 +357,18 @@ def _training_products(x, W_ih, h, W_hh, W_hh_T, g, dh, X_all, H_all, dA_all, dW
     for t in range(T - 1, -1, -1):
         t_hi = completed_block(t, T, 0, per_product)
         if t_hi:  # the product of add_weight_grads, without its bias sums
-            block_product(H_all, dA_all, t, t_hi, dW_hh, t_hi == T, direct)
+            block_product(H_all, dA_all, t, t_hi, ring_slot(t, T, per_product), dW_hh,
+                          t_hi == T, direct)
         t_in = completed_block(t, T, 0, per_input)
         if t_in:
-            block_product(X_all, dA_all, t, t_in, dW_ih, t_in == T, direct)
+            block_product(X_all, dA_all, t, t_in, ring_slot(t, T, per_input), dW_ih,
+                          t_in == T, direct)
         gemm_direct(g, W_hh_T, dh, 1.0, direct)
 
 
 @njit(cache=True, nogil=True)
 def _stacked_training_products(xh, W, W_hh_T, g, dh, XH_all, dA_all, dW, T, direct):
-    # The same for the LSTM and the RNN, whose steps multiply the input
+    # The same for the RNN, whose steps multiply the input
     # beside the previous state, [x_t | h_{t-1}], by W_ih stacked over W_hh
     # (one product a step, and one weight-gradient product a block of
     # steps); the backward's recurrent product multiplies by W_hh.T.
@@ -375,27 +378,28 @@ def _stacked_training_products(xh, W, W_hh_T, g, dh, XH_all, dA_all, dW, T, dire
     for t in range(T - 1, -1, -1):
         t_hi = completed_block(t, T, 0, per_product)
         if t_hi:
-            block_product(XH_all, dA_all, t, t_hi, dW, t_hi == T, direct)
+            block_product(XH_all, dA_all, t, t_hi, t, dW, t_hi == T, direct)
         gemm_direct(g, W_hh_T, dh, 0.0, direct)
 
 
 @njit(cache=True, nogil=True)
-def _feature_major_training_products(W_t, xh, g, W_hh, dh, XH_all, xh_rows, dA_all, dW_t, T,
+def _feature_major_training_products(W_t, xh, g, W_hh, dh, XH_all, xh_rows, dA, dW_t, T,
                                      direct):
     # The same for the LSTM, whose values are feature-major (each step's
     # (width, b)): the forward's W^T @ [x_t ; h_{t-1} ; 1], then per step
     # (last first) the weight gradients dA_t @ [x_t ; h_{t-1} ; 1]^T added
     # into dW^T, as the kernel computes them (by a batch-major copy of the
     # step's operand, ``xh_rows``, where that product is direct, else whole),
-    # and the backward's recurrent product W_hh @ dA_t.
+    # and the backward's recurrent product W_hh @ dA_t (dA: one step's block,
+    # as the kernel keeps).
     _stacked_forward_products(W_t, xh, g, T, 1, direct)
     G, K, B = dW_t.shape[0], dW_t.shape[1], xh_rows.shape[0]
     for t in range(T - 1, -1, -1):
         if weight_grads_by_rows(G, K, B, direct):
-            gemm(dA_all[t], xh_rows, dW_t, 0.0 if t == T - 1 else 1.0)
+            gemm(dA, xh_rows, dW_t, 0.0 if t == T - 1 else 1.0)
         else:
-            gemm(dA_all[t], XH_all[t].T, dW_t, 0.0 if t == T - 1 else 1.0)
-        gemm_direct(W_hh, dA_all[t], dh, 0.0, direct)
+            gemm(dA, XH_all[t].T, dW_t, 0.0 if t == T - 1 else 1.0)
+        gemm_direct(W_hh, dA, dh, 0.0, direct)
 
 
 def training_floor(model, cell, B, T, D, H, dtype, n_batches, repeats):
@@ -422,7 +426,7 @@ def training_floor(model, cell, B, T, D, H, dtype, n_batches, repeats):
     elif cell == "lstm":  # [x ; h ; 1]: the bias rides in the products
         products = _feature_major_training_products
         arrays = (a(G, K + 1), a(K + 1, B), a(G, B), a(H, G), a(H, B), a(T, K + 1, B),
-                  a(B, K + 1), a(T, G, B), a(G, K + 1), T, direct)
+                  a(B, K + 1), a(G, B), a(G, K + 1), T, direct)
     else:
         products = _stacked_training_products
         arrays = (a(B, D + H), a(D + H, G), a(G, H), a(B, G), a(B, H), a(T, B, D + H),

@@ -85,7 +85,7 @@ def weight_grads(S, dZ, dW, B, T, per_block, direct, feature_major):
                         0.0 if t_hi == T else 1.0, direct)
         elif t_hi:
             block_product(S.reshape((T, B, S.shape[1])), dZ.reshape((T, B, dZ.shape[1])), t,
-                          t_hi, dW, t_hi == T, direct)
+                          t_hi, t, dW, t_hi == T, direct)
 
 
 PRODUCTS = {"forward": forward, "backward": backward, "weight gradients": weight_grads}

@@ -11,7 +11,7 @@ import pytest
 
 from skrnn import _network
 from skrnn._kernels.blas import direct_rows
-from skrnn._kernels.recurrent import steps_per_product
+from skrnn._kernels.recurrent import completed_block, ring_slot, steps_per_product
 from skrnn._network import Network
 
 TOL = 1e-6
@@ -418,6 +418,27 @@ def test_weight_gradients_added_block_by_block_are_the_sum_over_sequences(kind, 
     v_sum, g_sum = _sequence_by_sequence(net, params, X, y, sw, lead, bptt_steps)
     assert value == pytest.approx(v_sum / sw.sum(), rel=1e-12)
     np.testing.assert_allclose(g_batch, g_sum / sw.sum(), rtol=1e-9, atol=1e-13)
+
+
+@pytest.mark.parametrize("T", [1, 2, 5, 12])
+def test_each_block_of_steps_lies_in_consecutive_slots_of_its_ring(T):
+    # The GRU's backward keeps its gradients in a ring of a block's steps
+    # (recurrent.ring_slot): each block that completed_block closes must lie
+    # in consecutive slots, in step order (its product reads them as one
+    # matrix), inside the T rows of the workspace, whatever the block size
+    # (larger than T too: a small model's) and the truncation.
+    for per_product in range(1, T + 4):
+        for t_stop in range(T):
+            block = []
+            for t in range(T - 1, t_stop - 1, -1):
+                block.insert(0, ring_slot(t, T, per_product))
+                t_hi = completed_block(t, T, t_stop, per_product)
+                if t_hi:
+                    assert len(block) == t_hi - t
+                    assert block == list(range(block[0], block[0] + len(block)))
+                    assert 0 <= block[0] and block[-1] < min(per_product, T)
+                    block = []
+            assert block == []
 
 
 # Every cell with and without a window; the window MLP needs one no longer

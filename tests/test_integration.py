@@ -403,8 +403,8 @@ def kernel(a, w, stop, hyper, out):
     train._finish_minibatch(1.0, 0, params, grad, m, v, hyper, 0, out[0], out[1])
     activations.multiply_derivative(a[2], a[3], activations.TANH)
     rnn._pre_activation_grad(a[0], True, a[1], a[2], activations.TANH, a[3])
-    recurrent.gradient_below(a[:2], w[0], a[2:], 1)
-    recurrent.block_product(a[:2], a[2:], 0, 2, w[1], False, 0)
+    recurrent.gradient_below(a[:2], 1, w[0], a[2:], 1, 2)
+    recurrent.block_product(a[:2], a[2:], 0, 2, 0, w[1], False, 0)
     denormals.restore(state)
     return optim.stop_requested(stop)
 

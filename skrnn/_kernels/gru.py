@@ -43,6 +43,7 @@ from .recurrent import (
     layer_input,
     output_read,
     recurrent_cell,
+    ring_slot,
     start_backward,
     steps_in_cache,
     steps_per_product,
@@ -60,8 +61,11 @@ WEIGHTS = named(
 ROWS = cell_rows(
     gates=(STEPS, 3),  # activated r, z and n
     hn=(STEPS, 1),  # h_{t-1} @ W_hn + b_hn, the term r multiplies
-    dz_x=(GRAD, 3),  # gradient at the input projections (and b_ih)
-    dz_h=(GRAD, 3),  # gradient at the recurrent projections (and b_hh)
+    # Gradients at the input projections (and b_ih) and at the recurrent
+    # ones (and b_hh): each a ring of its own blocks' steps (see
+    # recurrent.ring_slot).
+    dz_x=(GRAD, 3),
+    dz_h=(GRAD, 3),
     carry=(CARRY, 1),  # gradient reaching h_t from step t + 1
     w_hh_t=(TRANSPOSED, 3),  # W_hh.T (3H, H), for the backward's products
 )
@@ -198,23 +202,24 @@ def gru_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         zero(dh)
         for t in range(T - 1, t_stop - 1, -1):
             p = first_real_row(lead, t)
+            s_h, s_x = ring_slot(t, T, per_product), ring_slot(t, T, per_input)
             if output_read(k, L, t, T):
                 add_into(rows(dh, p), rows(dH[t], p))
             gru_cell_backward(rows(Gates[t], p), rows(HN[t], p), rows(Hs[t], p), rows(dh, p),
-                              rows(dZx[t], p), rows(dZh[t], p))
-            zero_padding_rows(dZx[t], lead, t)
-            zero_padding_rows(dZh[t], lead, t)
+                              rows(dZx[s_x], p), rows(dZh[s_h], p))
+            zero_padding_rows(dZx[s_x], lead, t)
+            zero_padding_rows(dZh[s_h], lead, t)
             t_hi = completed_block(t, T, t_stop, per_product)
             if t_hi:
-                add_weight_grads(Hs, dZh, t, t_hi, dW_hh, db_hh, t_hi == T, net.direct)
+                add_weight_grads(Hs, dZh, t, t_hi, s_h, dW_hh, db_hh, t_hi == T, net.direct)
             t_in = completed_block(t, T, t_stop, per_input)
             if t_in:
-                add_weight_grads(inp, dZx, t, t_in, dW_ih, db_ih, t_in == T, net.direct)
+                add_weight_grads(inp, dZx, t, t_in, s_x, dW_ih, db_ih, t_in == T, net.direct)
+                if k > 0:
+                    gradient_below(dZx, s_x, W_ih, dX, t, t_in)
             if t > t_stop:
                 # dh += the part through W_hh
-                gemm_direct(rows(dZh[t], p), W_hh_T, rows(dh, p), 1.0, net.direct)
-        if k > 0:
-            gradient_below(dZx, W_ih, dX, t_stop)
+                gemm_direct(rows(dZh[s_h], p), W_hh_T, rows(dh, p), 1.0, net.direct)
 
 
 @recurrent_cell

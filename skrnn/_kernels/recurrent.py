@@ -232,15 +232,17 @@ def layer_gradients(xb, sizes, ws, w_off, s_off, k):
 
 
 @njit(**INLINE)
-def gradient_below(dZ, W_ih, dX, t_stop):
-    """dX = dZ @ W_ih.T for the steps ``t_stop`` on, the layer below's
-    gradient at its outputs: dZ (T, b, G) at the layer's pre-activations,
-    W_ih (n_in, G), dX (T, b, n_in). The steps before ``t_stop``, which
-    truncated BPTT does not reach, are neither read nor written: the layer
-    below reads none of them."""
-    n = (dZ.shape[0] - t_stop) * dZ.shape[1]
-    gemm(view2(dZ, t_stop * dZ.shape[1] * dZ.shape[2], n, dZ.shape[2]), W_ih.T,
-         view2(dX, t_stop * dX.shape[1] * dX.shape[2], n, dX.shape[2]), 0.0)
+def gradient_below(dZ, s, W_ih, dX, t, t_hi):
+    """dX[t:t_hi] = dZ[s:s + t_hi - t] @ W_ih.T, the layer below's gradient
+    at its outputs of the steps ``t`` to ``t_hi - 1``: dZ (slots, b, G) at
+    the layer's pre-activations, holding them from slot ``s`` on (see
+    :func:`ring_slot`), W_ih (n_in, G), dX (T, b, n_in). Called for each
+    block of steps as the backward completes it: the steps before
+    ``t_stop``, which truncated BPTT does not reach, are neither read nor
+    written, and the layer below reads none of them."""
+    n = (t_hi - t) * dZ.shape[1]
+    gemm(view2(dZ, s * dZ.shape[1] * dZ.shape[2], n, dZ.shape[2]), W_ih.T,
+         view2(dX, t * dX.shape[1] * dX.shape[2], n, dX.shape[2]), 0.0)
 
 
 @helper
@@ -309,33 +311,49 @@ def completed_block(t, T, t_stop, per_product):
 
 
 @njit(**INLINE)
-def block_product(X, dZ, t, t_hi, dW, first, direct):
-    """dW += X[t:t_hi]^T @ dZ[t:t_hi] (dW = ... if ``first``): the product
-    of :func:`add_weight_grads`, without its bias sums."""
+def ring_slot(t, T, per_product):
+    """The slot of step ``t``'s gradients in a ring of ``per_product`` steps,
+    the part of a (T, b, G) gradient row the backward uses: each block of
+    :func:`completed_block` (the last ``per_product`` steps, then the
+    ``per_product`` before them, ...) fills the slots up to the last in
+    step order, so that its product reads them as one matrix. The slots
+    are rewritten while they are in the cache, where a row per step was
+    fresh memory written at every step (see ``lstm.ROWS.dz``); the rest of
+    the row stays untouched. A block of more than T steps (a small model's)
+    is every step, each in its own slot."""
+    n = smaller(per_product, T)
+    return (n - (T - t) % n) % n
+
+
+@njit(**INLINE)
+def block_product(X, dZ, t, t_hi, s, dW, first, direct):
+    """dW += X[t:t_hi]^T @ dZ[s:s + t_hi - t] (dW = ... if ``first``): the
+    product of :func:`add_weight_grads`, without its bias sums."""
     n, B, K = t_hi - t, X.shape[1], X.shape[2]
     G = dZ.shape[2]
-    gemm_direct(view2(X, t * B * K, n * B, K).T, view2(dZ, t * B * G, n * B, G), dW,
+    gemm_direct(view2(X, t * B * K, n * B, K).T, view2(dZ, s * B * G, n * B, G), dW,
                 0.0 if first else 1.0, direct)
 
 
 @helper
-def add_weight_grads(X, dZ, t, t_hi, dW, db, first, direct):
-    """dW += X[t:t_hi]^T @ dZ[t:t_hi] and db += the sums of dZ[t:t_hi] over
-    steps and sequences (dW = ..., db = ... if ``first``): the weight and
-    bias gradients of the steps ``t`` to ``t_hi - 1``, X (T, b, K) the
-    operands of their products in the forward pass, dZ (T, b, G) the
-    gradients at their results. The backward loops call it as soon as a
+def add_weight_grads(X, dZ, t, t_hi, s, dW, db, first, direct):
+    """dW += X[t:t_hi]^T @ dZ[s:s + t_hi - t] and db += the sums of those
+    gradients over steps and sequences (dW = ..., db = ... if ``first``):
+    the weight and bias gradients of the steps ``t`` to ``t_hi - 1``, X
+    (T, b, K) the operands of their products in the forward pass, dZ the
+    gradients at their results from slot ``s`` on (see :func:`ring_slot`).
+    The backward loops call it as soon as a
     block of :func:`steps_per_product` steps has its gradients, so that it
     reads dZ from the cache it was just written to: the 256/100/8/128
     float32 LSTM's weight gradients took 43 ms a minibatch so, 52 ms as one
     product over all steps after the loop (at one thread on the Zen 4,
     whose OpenBLAS then spends a third of the product packing operands it
     reads from memory). Padding rows add zeros (their dZ is zero)."""
-    block_product(X, dZ, t, t_hi, dW, first, direct)
+    block_product(X, dZ, t, t_hi, s, dW, first, direct)
     if first:
         zero(db)
-    for s in range(t, t_hi):
+    for u in range(s, s + t_hi - t):
         for i in range(dZ.shape[1]):
-            row = dZ[s, i]
+            row = dZ[u, i]
             for j in range(db.shape[0]):
                 db[j] += row[j]
