@@ -236,10 +236,11 @@ def gradient_below(dZ, s, W_ih, dX, t, t_hi):
     """dX[t:t_hi] = dZ[s:s + t_hi - t] @ W_ih.T, the layer below's gradient
     at its outputs of the steps ``t`` to ``t_hi - 1``: dZ (slots, b, G) at
     the layer's pre-activations, holding them from slot ``s`` on (see
-    :func:`ring_slot`), W_ih (n_in, G), dX (T, b, n_in). Called for each
-    block of steps as the backward completes it: the steps before
-    ``t_stop``, which truncated BPTT does not reach, are neither read nor
-    written, and the layer below reads none of them."""
+    :func:`ring_slot`), W_ih (n_in, G), dX (T, b, n_in). The GRU calls it
+    for each block of steps as its backward completes it, the RNN once for
+    the steps ``t_stop`` on: the steps before ``t_stop``, which truncated
+    BPTT does not reach, are neither read nor written, and the layer below
+    reads none of them."""
     n = (t_hi - t) * dZ.shape[1]
     gemm(view2(dZ, s * dZ.shape[1] * dZ.shape[2], n, dZ.shape[2]), W_ih.T,
          view2(dX, t * dX.shape[1] * dX.shape[2], n, dX.shape[2]), 0.0)
@@ -342,9 +343,9 @@ def add_weight_grads(X, dZ, t, t_hi, s, dW, db, first, direct):
     the weight and bias gradients of the steps ``t`` to ``t_hi - 1``, X
     (T, b, K) the operands of their products in the forward pass, dZ the
     gradients at their results from slot ``s`` on (see :func:`ring_slot`).
-    The backward loops call it as soon as a
-    block of :func:`steps_per_product` steps has its gradients, so that it
-    reads dZ from the cache it was just written to: the 256/100/8/128
+    The backward loops call it as soon as a block of
+    :func:`steps_per_product` steps has its gradients, so that it reads dZ
+    from the cache it was just written to: the 256/100/8/128
     float32 LSTM's weight gradients took 43 ms a minibatch so, 52 ms as one
     product over all steps after the loop (at one thread on the Zen 4,
     whose OpenBLAS then spends a third of the product packing operands it
