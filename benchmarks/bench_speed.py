@@ -367,18 +367,22 @@ def _training_products(x, W_ih, h, W_hh, W_hh_T, g, dh, X_all, H_all, dA_all, dW
 
 
 @njit(cache=True, nogil=True)
-def _stacked_training_products(xh, W, W_hh_T, g, dh, XH_all, dA_all, dW, T, direct):
+def _stacked_training_products(xh, W, W_hh_T, g, dh, X_all, H_all, dA_all, dW_ih, dW_hh, T,
+                               direct):
     # The same for the RNN, whose steps multiply the input
     # beside the previous state, [x_t | h_{t-1}], by W_ih stacked over W_hh
-    # (one product a step, and one weight-gradient product a block of
-    # steps); the backward's recurrent product multiplies by W_hh.T.
+    # (one product a step), and whose weight gradients of a block of steps
+    # are two products, of the steps' inputs and of their previous states
+    # (where the layer keeps them: see rnn.ROWS); the backward's recurrent
+    # product multiplies by W_hh.T.
     B, G = xh.shape[0], g.shape[1]
     _stacked_forward_products(xh, W, g, T, 1, direct)
     per_product = steps_per_product(B, xh.shape[1], G, g.itemsize, direct)
     for t in range(T - 1, -1, -1):
         t_hi = completed_block(t, T, 0, per_product)
         if t_hi:
-            block_product(XH_all, dA_all, t, t_hi, t, dW, t_hi == T, direct)
+            block_product(X_all, dA_all, t, t_hi, t, dW_ih, t_hi == T, direct)
+            block_product(H_all, dA_all, t, t_hi, t, dW_hh, t_hi == T, direct)
         gemm_direct(g, W_hh_T, dh, 0.0, direct)
 
 
@@ -429,8 +433,8 @@ def training_floor(model, cell, B, T, D, H, dtype, n_batches, repeats):
                   a(B, K + 1), a(G, B), a(G, K + 1), T, direct)
     else:
         products = _stacked_training_products
-        arrays = (a(B, D + H), a(D + H, G), a(G, H), a(B, G), a(B, H), a(T, B, D + H),
-                  a(T, B, G), a(D + H, G), T, direct)
+        arrays = (a(B, D + H), a(D + H, G), a(G, H), a(B, G), a(B, H), a(T, B, D),
+                  a(T, B, H), a(T, B, G), a(D, G), a(H, G), T, direct)
     # One core's floor in every setting: with --threads default nothing else
     # pins the BLAS, and its second thread would halve the floor.
     with threadpool_limits(1):

@@ -117,8 +117,7 @@ def operands(B, T, D, H, cell, dtype, rng, direct):
 
 
 def layout_arguments(doc, repeats):
-    """The command line of the layout benchmarks (this one and
-    ``bench_lstm_layouts.py``): ``--dtype``, ``--repeats``, ``--json``."""
+    """The command line: ``--dtype``, ``--repeats``, ``--json``."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     parser.add_argument("--repeats", type=int, default=repeats)

@@ -34,6 +34,7 @@ from ._kernels.layout import (
     OUTPUTS,
     SHARED,
     STACKED,
+    STEP,
     STEPS,
     TRANSPOSED,
     WEIGHTS_T,
@@ -413,6 +414,7 @@ class Network:
                 STEPS: (T if training else 1) * B,
                 GRAD: (T if training else 0) * B,
                 CARRY: B if training else 0,
+                STEP: B,
                 TRANSPOSED: H if training else 0,
                 # A one-sequence predict keeps the batch-major product.
                 WEIGHTS_T: H if training or B > 1 else 0,

@@ -22,6 +22,7 @@ KEPT = "kept"  # states that later steps read: T + 1 in training, 2 in predict
 STEPS = "steps"  # per-step values: T in training, 1 in predict
 GRAD = "grad"  # per-step gradients: T in training, none in predict
 CARRY = "carry"  # one step of gradient carried back in time: training only
+STEP = "step"  # one step's values, rewritten at every step: training and predict
 #: Not timesteps: H rows (the layer's hidden size) in training, none in
 #: predict; room for a recurrent weight matrix, transposed.
 TRANSPOSED = "transposed"

@@ -251,18 +251,15 @@ def stack_step(x, h_prev, xh):
     """xh = [x | h_prev] (b, n_in + H): a step's input beside the previous
     state, so that one product with the weights W_ih stacked over W_hh
     (n_in + H, G; adjacent in ``params``) gives both terms of a cell whose
-    input and recurrent terms add up before the nonlinearity, and training
-    keeps each step's ``xh`` for its weight-gradient product
-    (:func:`add_weight_grads`). At one thread, the 256/100/8/128
-    float32 LSTM's forward products took 39 ms a minibatch stacked against
-    47 ms as two products and their sum, its weight gradients 48 ms against
-    60 ms (batch-major, as the LSTM was then). The RNN's steps use it (the
-    GRU's cannot: its candidate gate multiplies the recurrent term by the
-    reset gate; the LSTM, feature-major, stacks [x_t ; h_{t-1}] as rows
-    of its own: see ``lstm``).
-    The RNN's fits on that row became 1.07 times as fast (best of three
-    interleaved pairs; single pairs x0.96 to x1.14), its training
-    workspace 53.8 -> 67.6 MB."""
+    input and recurrent terms add up before the nonlinearity. At one
+    thread, the 256/100/8/128 float32 LSTM's forward products took 39 ms a
+    minibatch stacked against 47 ms as two products and their sum
+    (batch-major, as the LSTM was then). The RNN's steps use it (the GRU's
+    cannot: its candidate gate multiplies the recurrent term by the reset
+    gate; the LSTM, feature-major, stacks [x_t ; h_{t-1}] as rows of its
+    own: see ``lstm``). The RNN's fits on that row became 1.07 times as
+    fast (best of three interleaved pairs; single pairs x0.96 to x1.14).
+    Its ``xh`` is one step's (see ``rnn.ROWS``)."""
     n_in = x.shape[1]
     for i in range(xh.shape[0]):
         for j in range(n_in):

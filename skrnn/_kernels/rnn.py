@@ -12,7 +12,7 @@ from .layout import (
     CARRY,
     GRAD,
     STACKED,
-    STEPS,
+    STEP,
     TRANSPOSED,
     named,
     rows,
@@ -23,6 +23,7 @@ from .layout import (
 )
 from .recurrent import (
     add_weight_grads,
+    block_product,
     cell_rows,
     completed_block,
     first_real_row,
@@ -47,7 +48,12 @@ WEIGHTS = named(
 )
 
 ROWS = cell_rows(
-    xh=(STEPS, STACKED),  # [x_t | h_{t-1}], the operand of the step's product
+    # [x_t | h_{t-1}], the operand of the step's product: one step's, in
+    # cache. The weight gradients read x_t and h_{t-1} where the layer keeps
+    # them anyway (its input, ``hs``): kept for every step, it was 28 MB of
+    # fresh memory written and read again a minibatch half of the
+    # 256/100/8/128 float64 RNN.
+    xh=(STEP, STACKED),
     # The gradient at the pre-activations, a row per step: as a ring of the
     # weight-gradient blocks (see gru.ROWS), fits of the 256/100/8/128 RNN
     # measured within the noise (x0.87 to x1.19, 5 pairs): its (b, H) a step
@@ -75,18 +81,16 @@ def rnn_forward(net, xb, sizes, p_off, params, ws, w_off, s_off, keep, lead):
     for k in range(sizes.shape[0] - 2):
         inp, H, n_states = layer_input(xb, sizes, ws, w_off, keep, k)
         T, b, n_in = inp.shape
-        steps = T if keep else 1
         W = view2(params, p_off[k, WEIGHTS.W_ih], n_in + H, H)  # W_ih over W_hh
         bias = vector(params, p_off[k, WEIGHTS.b], H)
         Hs = view3(ws, w_off[k, ROWS.hs], n_states, b, H)
-        XH = view3(ws, w_off[k, ROWS.xh], steps, b, n_in + H)
+        xh = view2(ws, w_off[k, ROWS.xh], b, n_in + H)
         zero(Hs[0])
         for t in range(T):
             p = first_real_row(lead, t)
-            # Every row, padding included: the weight gradients read them all.
-            stack_step(inp[t], Hs[t % n_states], XH[t % steps])
-            rnn_step(rows(XH[t % steps], p), W, bias, net.activation,
-                     rows(Hs[(t + 1) % n_states], p), net.direct)
+            stack_step(rows(inp[t], p), rows(Hs[t % n_states], p), rows(xh, p))
+            rnn_step(rows(xh, p), W, bias, net.activation, rows(Hs[(t + 1) % n_states], p),
+                     net.direct)
             zero_padding_rows(Hs[(t + 1) % n_states], lead, t)
 
 
@@ -106,8 +110,8 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
         Hs = view3(ws, w_off[k, ROWS.hs], T + 1, B, H)
         dZ = view3(ws, w_off[k, ROWS.dz], T, B, H)
         carry = view2(ws, w_off[k, ROWS.carry], B, H)
-        XH = view3(ws, w_off[k, ROWS.xh], T, B, n_in + H)
-        dW = view2(grad, p_off[k, WEIGHTS.W_ih], n_in + H, H)  # [dW_ih; dW_hh]
+        dW_ih = view2(grad, p_off[k, WEIGHTS.W_ih], n_in, H)
+        dW_hh = view2(grad, p_off[k, WEIGHTS.W_hh], H, H)
         db = vector(grad, p_off[k, WEIGHTS.b], H)
         per_product = steps_per_product(B, n_in + H, H, dZ.itemsize, net.direct)
         zero(carry)
@@ -118,8 +122,9 @@ def rnn_backward(net, xb, bptt_steps, sizes, p_off, params, grad, ws, w_off, s_o
                                  rows(Hs[t + 1], p), net.activation, rows(dz, p))
             zero_padding_rows(dz, lead, t)
             t_hi = completed_block(t, T, t_stop, per_product)
-            if t_hi:
-                add_weight_grads(XH, dZ, t, t_hi, t, dW, db, t_hi == T, net.direct)
+            if t_hi:  # x_t's and h_{t-1}'s: the steps' input, and hs[t] (h_{t-1})
+                block_product(inp, dZ, t, t_hi, t, dW_ih, t_hi == T, net.direct)
+                add_weight_grads(Hs, dZ, t, t_hi, t, dW_hh, db, t_hi == T, net.direct)
             if t > t_stop:
                 gemm_direct(rows(dz, p), W_hh_T, rows(carry, p), 0.0, net.direct)
         if k > 0:  # one product over the steps (per block, a 2-layer fit took x1.03-1.26)
