@@ -39,8 +39,8 @@ from .recurrent import (
     zero_padding_rows,
 )
 
-# W_ih and W_hh adjacent, in this order: the kernels view them as one
-# matrix [W_ih; W_hh] (n_in + H, H), and their gradients likewise.
+# W_ih and W_hh adjacent, in this order: the forward views them as one
+# matrix [W_ih; W_hh] (n_in + H, H).
 WEIGHTS = named(
     W_ih=("inputs", 1, "glorot"),
     W_hh=("hidden", 1, "orthogonal"),
